@@ -1,0 +1,3 @@
+from tfl_tui.cli import main
+
+raise SystemExit(main())
