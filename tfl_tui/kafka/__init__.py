@@ -1,0 +1,1 @@
+"""Kafka side: embedded broker, client configuration, topic ensure, producer and consumer."""
