@@ -10,6 +10,7 @@ Pure module: no Kafka, no Textual, no I/O.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -115,7 +116,7 @@ def _integer(item: dict[str, Any], key: str, default: int | None = None) -> int:
         if value is None:
             raise InvalidPrediction(f"missing {key!r}")
         raise InvalidPrediction(f"{key!r} is {type(value).__name__}, expected a number")
-    if value != value or value in (float("inf"), float("-inf")):  # NaN or infinite
+    if not math.isfinite(value):
         raise InvalidPrediction(f"{key!r} is not a finite number")
     return int(value)
 
@@ -126,9 +127,7 @@ def decode_prediction(item: object) -> Prediction:
         kind = "null" if item is None else type(item).__name__
         raise InvalidPrediction(f"expected a prediction object, got {kind}")
     type_name = item.get("$type")
-    if type_name is not None and (
-        not isinstance(type_name, str) or "Prediction" not in type_name
-    ):
+    if type_name is not None and (not isinstance(type_name, str) or "Prediction" not in type_name):
         raise InvalidPrediction(f"'$type' is {str(type_name)[:60]!r}, not a Prediction")
 
     time_to_station = _integer(item, "timeToStation")
@@ -172,8 +171,7 @@ class Rejected:
 
 def preview(item: object, limit: int = 80) -> str:
     """A short, one-line rendering of an arbitrary JSON value for messages."""
-    text = repr(item) if not isinstance(item, str) else repr(item)
-    text = " ".join(text.split())
+    text = " ".join(repr(item).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

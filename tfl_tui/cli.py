@@ -1,0 +1,294 @@
+"""Command line: `tfl-tui broker | produce | consume` (the dashboard joins as the default)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import FrameType
+
+from tfl_tui import __version__
+from tfl_tui.errors import ExitCode, TflTuiError
+from tfl_tui.settings import DEFAULT_PARTITIONS, DEFAULT_TOPIC
+
+DEFAULT_STOP = "490000254W"
+
+EXIT_CODES = """\
+exit codes:
+  0    success
+  1    failure (e.g. a broker is already running)
+  2    bad command-line arguments
+  3    unusable configuration (client.properties, flags)
+  4    Kafka unreachable, or the topic cannot be created or read
+  5    TfL gave no usable answer for a stop (produce --once)
+  6    records were produced but not all were delivered
+  130  interrupted before the work was done
+"""
+
+KAFKA_HELP = """\
+which Kafka:
+  --bootstrap-servers overrides the servers of --config (default ./client.properties when it
+  exists, in librdkafka's format: Confluent Cloud's SASL_SSL settings work as written). With
+  neither, the commands use the `tfl-tui broker` running on this machine.
+"""
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=34, width=100)
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
+    return value
+
+
+def _kafka_options() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    group = parent.add_argument_group("Kafka")
+    group.add_argument(
+        "--config",
+        type=Path,
+        metavar="PATH",
+        help="librdkafka client.properties (default: ./client.properties if any)",
+    )
+    group.add_argument(
+        "--bootstrap-servers",
+        metavar="HOST:PORT[,...]",
+        help="Kafka servers; overrides the config's bootstrap.servers",
+    )
+    group.add_argument(
+        "--topic", default=DEFAULT_TOPIC, help=f"topic to use (default: {DEFAULT_TOPIC})"
+    )
+    group.add_argument(
+        "--partitions",
+        type=_positive_int,
+        default=DEFAULT_PARTITIONS,
+        help="partitions when the topic must be created (default: "
+        f"{DEFAULT_PARTITIONS}; the embedded broker always makes 4)",
+    )
+    group.add_argument(
+        "--connect-timeout",
+        type=_positive_float,
+        default=5.0,
+        metavar="SECONDS",
+        help="how long to wait for the broker to answer at start (default: 5)",
+    )
+    parent.add_argument(
+        "-v", "--verbose", action="store_true", help="show debug output, including librdkafka's log"
+    )
+    return parent
+
+
+def _produce_options() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    group = parent.add_argument_group("TfL source")
+    group.add_argument(
+        "--stop",
+        dest="stops",
+        action="append",
+        metavar="NAPTAN",
+        help=f"stop to poll, repeatable (default: {DEFAULT_STOP}, Waterloo Station / York Road)",
+    )
+    group.add_argument(
+        "--interval",
+        type=_positive_float,
+        default=30.0,
+        metavar="SECONDS",
+        help="seconds between polls of every stop (default: 30; TfL refreshes "
+        "about every 30 s; stretched to stay within the request budget)",
+    )
+    group.add_argument(
+        "--app-key",
+        default=os.environ.get("TFL_APP_KEY") or None,
+        help="TfL app key (default: $TFL_APP_KEY; anonymous access works, "
+        "50 requests/min instead of 500). Never printed",
+    )
+    group.add_argument(
+        "--tfl-url",
+        default=os.environ.get("TFL_API_URL") or "https://api.tfl.gov.uk",
+        help="TfL API base URL (default: $TFL_API_URL, else https://api.tfl.gov.uk)",
+    )
+    group.add_argument(
+        "--http-timeout",
+        type=_positive_float,
+        default=10.0,
+        metavar="SECONDS",
+        help="timeout of one TfL request (default: 10)",
+    )
+    group.add_argument(
+        "--demo", action="store_true", help="use the offline simulator instead of the TfL API"
+    )
+    group.add_argument("--seed", type=int, help="simulator seed, for repeatable demo data")
+    group.add_argument(
+        "--flush-timeout",
+        type=_positive_float,
+        default=5.0,
+        metavar="SECONDS",
+        help="on exit, how long to wait for undelivered records (default: 5)",
+    )
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tfl-tui",
+        formatter_class=_Formatter,
+        description="London bus arrivals from the TfL API, through a Kafka topic "
+        f"(default {DEFAULT_TOPIC!r}: key = lineId, value = TfL's prediction JSON).",
+        epilog="quick start, three terminals:\n"
+        "  tfl-tui broker                  # embedded in-memory Kafka broker\n"
+        "  tfl-tui produce --demo --once   # one poll of the offline simulator\n"
+        "  tfl-tui consume                 # read the topic from the beginning\n\n"
+        + KAFKA_HELP
+        + "\n"
+        + EXIT_CODES,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    kafka = _kafka_options()
+
+    broker = commands.add_parser(
+        "broker",
+        parents=[_verbose_only()],
+        formatter_class=_Formatter,
+        help="run an embedded in-memory Kafka broker for the other commands",
+        description="Serve librdkafka's built-in mock Kafka cluster until Ctrl+C. Prints "
+        "bootstrap.servers=HOST:PORT and announces itself so that `produce`, `consume` and "
+        "the dashboard find it with no configuration.\n\nLimits: everything is in memory "
+        "and gone when it stops; topics are auto-created with 4 partitions; only about 5 MB "
+        "are kept per partition (older records are trimmed; compressed batches, as "
+        "`produce` sends them, stretch that about 10x).",
+        epilog=EXIT_CODES,
+    )
+    broker.set_defaults(command="broker")
+
+    produce = commands.add_parser(
+        "produce",
+        parents=[kafka, _produce_options()],
+        formatter_class=_Formatter,
+        help="poll TfL and produce one record per bus prediction",
+        description="Poll TfL's StopPoint Arrivals for each stop and produce every prediction "
+        "to the topic: key = lineId, value = the prediction JSON as TfL sent it, headers = "
+        "stop id, poll time, poll sequence and snapshot size. Idempotent, acks=all, "
+        "lz4-compressed. Prints one line per delivered record on stdout, status on stderr.",
+        epilog=KAFKA_HELP + "\n" + EXIT_CODES,
+    )
+    produce.add_argument(
+        "--once",
+        action="store_true",
+        help="poll every stop once (retrying 429/5xx/timeouts for up to "
+        "30 s), flush and exit: 0 only if every stop answered and every "
+        "record was delivered",
+    )
+
+    consume = commands.add_parser(
+        "consume",
+        parents=[kafka],
+        formatter_class=_Formatter,
+        help="read the topic, one line per record",
+        description="Read the topic as the tutorial's consumer does (consumer group "
+        "london_transport_group), one line per record on stdout with partition and offset. "
+        "Records that are not valid predictions are printed flagged INVALID, never fatal.",
+        epilog=KAFKA_HELP + "\n" + EXIT_CODES,
+    )
+    consume.add_argument(
+        "--from",
+        dest="start",
+        choices=["earliest", "latest", "committed"],
+        default="earliest",
+        help="earliest: every partition from the beginning (default); latest: "
+        "only new records; committed: resume the group's committed offsets",
+    )
+    consume.add_argument(
+        "--group",
+        default="london_transport_group",
+        help="consumer group id (default: london_transport_group)",
+    )
+    consume.add_argument(
+        "--max-messages", type=_positive_int, metavar="N", help="stop after N records"
+    )
+    consume.add_argument(
+        "--timeout",
+        type=_positive_float,
+        metavar="SECONDS",
+        help="stop after SECONDS with no new record (default: run until Ctrl+C)",
+    )
+    consume.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON object per line: topic, partition, offset, key, "
+        "timestamp, headers, value (parsed), and `problem` when flagged",
+    )
+    return parser
+
+
+def _verbose_only() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("-v", "--verbose", action="store_true", help="show debug output")
+    return parent
+
+
+def _sigterm_as_interrupt(_signum: int, _frame: FrameType | None) -> None:
+    # SIGTERM takes the same orderly path as Ctrl+C: flush, report, exit.
+    raise KeyboardInterrupt
+
+
+def _runner(command: str) -> Callable[[argparse.Namespace], int]:
+    # Imported lazily: `--help` should not pay for confluent-kafka and requests.
+    if command == "broker":
+        from tfl_tui.commands import broker
+
+        return broker.run
+    if command == "produce":
+        from tfl_tui.commands import produce
+
+        return produce.run
+    from tfl_tui.commands import consume
+
+    return consume.run
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return ExitCode.USAGE
+    if getattr(args, "stops", "absent") is None:
+        args.stops = [DEFAULT_STOP]
+
+    from tfl_tui.console import report_error, setup_logging
+
+    setup_logging(args.verbose)
+    signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
+    try:
+        return int(_runner(args.command)(args))
+    except TflTuiError as error:
+        report_error(error)
+        return int(error.exit_code)
+    except KeyboardInterrupt:
+        return ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        # `tfl-tui consume | head`: the reader left; that is not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return ExitCode.OK

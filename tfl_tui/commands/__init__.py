@@ -1,0 +1,1 @@
+"""The headless subcommands: `broker`, `produce`, `consume` (each a `run(args) -> int`)."""

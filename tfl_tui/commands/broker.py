@@ -1,0 +1,53 @@
+"""`tfl-tui broker`: serve the embedded in-memory broker until Ctrl+C or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import threading
+from datetime import UTC, datetime
+
+from tfl_tui.console import log, out
+from tfl_tui.errors import ExitCode, TflTuiError
+from tfl_tui.kafka.broker import LIMITS, EmbeddedBroker
+from tfl_tui.runtime import (
+    BrokerAnnouncement,
+    read_announcement,
+    remove_announcement,
+    write_announcement,
+)
+
+
+def run(args: argparse.Namespace) -> int:
+    running = read_announcement()
+    if running is not None:
+        raise TflTuiError(
+            f"a broker is already running: {running.describe()}",
+            hint=f"use it (bootstrap.servers={running.bootstrap_servers}) or stop it first",
+        )
+    stop = threading.Event()
+    with EmbeddedBroker() as broker:
+        announcement = BrokerAnnouncement(
+            bootstrap_servers=broker.bootstrap_servers,
+            pid=os.getpid(),
+            started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+        path = write_announcement(announcement)
+        try:
+            out(f"bootstrap.servers={broker.bootstrap_servers}")
+            log.info(
+                "embedded Kafka broker (librdkafka mock cluster) at %s: %s",
+                broker.bootstrap_servers,
+                LIMITS,
+            )
+            log.info(
+                "announced in %s for `tfl-tui produce` and `tfl-tui consume`; Ctrl+C to stop", path
+            )
+            try:
+                while not stop.wait(1.0):
+                    pass
+            except KeyboardInterrupt:
+                log.info("broker stopped; its records are gone")
+        finally:
+            remove_announcement(announcement.pid)
+    return ExitCode.OK

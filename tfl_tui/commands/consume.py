@@ -1,0 +1,69 @@
+"""`tfl-tui consume`: the tutorial's consumer, one line (or one JSON object) per record."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+from tfl_tui.console import KafkaErrorReporter, log, out
+from tfl_tui.errors import ExitCode
+from tfl_tui.kafka.consumer import GroupConsumer
+from tfl_tui.kafka.topic import probe_topic
+from tfl_tui.records import decode_record, format_line, to_json_object
+from tfl_tui.settings import require_kafka
+
+JOIN_GRACE_S = 15.0
+
+
+def run(args: argparse.Namespace) -> int:
+    target = require_kafka(args.config, args.bootstrap_servers)
+    for warning in target.warnings:
+        log.warning("%s", warning)
+    log.info("kafka: %s", target.description)
+    info = probe_topic(target.conf, args.topic, timeout=args.connect_timeout)
+    if info.partitions is None:
+        log.info("topic %r does not exist yet; waiting for the first record", args.topic)
+    consumer = GroupConsumer(
+        target.conf,
+        args.topic,
+        group=args.group,
+        start=args.start,
+        on_notice=lambda message: log.info("%s", message),
+        error_cb=KafkaErrorReporter(),
+    )
+    count = flagged = 0
+    # Joining the group takes seconds (about 3 on the embedded broker): until partitions are
+    # assigned the idle timer allows at least JOIN_GRACE_S.
+    idle_deadline = None
+    if args.timeout is not None:
+        idle_deadline = time.monotonic() + max(args.timeout, JOIN_GRACE_S)
+    was_assigned = False
+    try:
+        for record in consumer.records():
+            now = time.monotonic()
+            if args.timeout is not None and consumer.assigned and not was_assigned:
+                was_assigned, idle_deadline = True, now + args.timeout
+            if record is None:
+                if idle_deadline is not None and now >= idle_deadline:
+                    log.info("no new record for %gs; stopping", args.timeout)
+                    break
+                continue
+            if args.timeout is not None:
+                idle_deadline = now + args.timeout
+            decoded = decode_record(record)
+            flagged += not decoded.ok
+            if args.json:
+                out(json.dumps(to_json_object(decoded), ensure_ascii=False))
+            else:
+                out(format_line(decoded))
+            count += 1
+            if args.max_messages is not None and count >= args.max_messages:
+                break
+    except KeyboardInterrupt:
+        pass  # Ctrl+C is how a tail ends
+    finally:
+        consumer.close()
+    suffix = f" ({flagged} flagged as invalid)" if flagged else ""
+    log.info("consumed %d record%s%s", count, "" if count == 1 else "s", suffix)
+    return ExitCode.OK

@@ -1,0 +1,161 @@
+"""`tfl-tui produce`: poll TfL (or the simulator) and produce one record per prediction."""
+
+from __future__ import annotations
+
+import argparse
+import threading
+import time
+
+from tfl_tui.console import KafkaErrorReporter, log, out, redactor
+from tfl_tui.errors import ConfigError, ExitCode
+from tfl_tui.kafka.producer import ArrivalsProducer, Delivery
+from tfl_tui.kafka.topic import ensure_topic
+from tfl_tui.polling import ArrivalsSource, Poller, PollFailure, Snapshot
+from tfl_tui.produce_loop import RETRY_BUDGET_S, ProduceLoop
+from tfl_tui.settings import require_kafka
+from tfl_tui.tfl.client import TflClient
+from tfl_tui.tfl.simulator import DemoSource
+
+
+def make_source(args: argparse.Namespace) -> tuple[ArrivalsSource, str]:
+    if args.demo:
+        return DemoSource(seed=args.seed), "demo"
+    if args.app_key:
+        redactor.add(args.app_key)
+    return TflClient(args.tfl_url, args.app_key, timeout=args.http_timeout), "tfl"
+
+
+def effective_interval(args: argparse.Namespace, source: ArrivalsSource) -> float:
+    """The poll interval, stretched when the stops would not fit TfL's request budget."""
+    if args.interval <= 0:
+        raise ConfigError("--interval must be a positive number of seconds")
+    if isinstance(source, TflClient):
+        floor = source.budget.min_interval(len(args.stops))
+        if args.interval < floor:
+            log.warning(
+                "polling %d stops every %gs would exceed TfL's request budget; "
+                "polling every %.0fs instead",
+                len(args.stops),
+                args.interval,
+                floor,
+            )
+            return floor
+    return float(args.interval)
+
+
+class ConsoleListener:
+    """Reports polls on stderr; failures are explained once each with their hint."""
+
+    def __init__(self) -> None:
+        self._hints_shown: set[str] = set()
+
+    def on_snapshot(self, snapshot: Snapshot, queued: int) -> None:
+        rejected = f", {len(snapshot.rejected)} skipped" if snapshot.rejected else ""
+        log.info(
+            "polled %s %s: %d prediction%s%s",
+            snapshot.stop_id,
+            snapshot.station_label(),
+            queued,
+            "" if queued == 1 else "s",
+            rejected,
+        )
+        for item in snapshot.rejected:
+            log.warning("  skipped item %d (%s): %s", item.index, item.reason, item.preview)
+
+    def on_failure(self, failure: PollFailure) -> None:
+        log.warning("poll failed: %s", failure.error.message)
+        hint = failure.error.hint
+        if hint and hint not in self._hints_shown:
+            self._hints_shown.add(hint)
+            log.warning("hint: %s", hint)
+
+
+def print_delivery(delivery: Delivery) -> None:
+    if delivery.error is None:
+        out(
+            f"Produced message to topic {delivery.topic}: key = {delivery.key}, "
+            f"destination={delivery.destination} "
+            f"(partition {delivery.partition}, offset {delivery.offset})"
+        )
+    else:
+        log.error(
+            "FAILED to deliver to topic %s: key = %s, destination=%s: %s",
+            delivery.topic,
+            delivery.key,
+            delivery.destination,
+            delivery.error,
+        )
+
+
+def run(args: argparse.Namespace) -> int:
+    target = require_kafka(args.config, args.bootstrap_servers)
+    redactor.add_config(target.conf)
+    for warning in target.warnings:
+        log.warning("%s", warning)
+    source, source_name = make_source(args)
+    interval = effective_interval(args, source)
+    log.info("kafka: %s", target.description)
+    topic = ensure_topic(
+        target.conf,
+        args.topic,
+        args.partitions,
+        embedded=target.embedded,
+        timeout=args.connect_timeout,
+    )
+    if topic.note:
+        log.info("%s", topic.note)
+    producer = ArrivalsProducer(
+        target.conf, args.topic, on_delivery=print_delivery, error_cb=KafkaErrorReporter()
+    )
+    loop = ProduceLoop(
+        Poller(source, source_name), producer, args.stops, ConsoleListener(), interval
+    )
+    when = "once" if args.once else f"every {interval:g}s"
+    log.info("source: %s; stops %s, %s", source.describe(), ", ".join(args.stops), when)
+
+    failed_stops = 0
+    interrupted = False
+    try:
+        if args.once:
+            failed_stops = loop.poll_all(deadline=time.monotonic() + RETRY_BUDGET_S)
+        else:
+            loop.run(threading.Event())
+    except KeyboardInterrupt:
+        interrupted = True
+    return finish(
+        producer,
+        args.flush_timeout,
+        failed_stops=failed_stops,
+        interrupted=interrupted and args.once,
+    )
+
+
+def finish(
+    producer: ArrivalsProducer, flush_timeout: float, *, failed_stops: int, interrupted: bool
+) -> int:
+    """Flush within the bound, say what became of every record, pick the exit code."""
+    try:
+        remaining = producer.flush(flush_timeout)
+    except KeyboardInterrupt:
+        remaining = producer.pending
+        log.error("flush aborted by a second interrupt")
+    undelivered = remaining + producer.failed
+    log.info(
+        "produced %d records: %d delivered, %d failed, %d still undelivered after a %gs flush",
+        producer.produced,
+        producer.delivered,
+        producer.failed,
+        remaining,
+        flush_timeout,
+    )
+    if interrupted:
+        return ExitCode.INTERRUPTED
+    if failed_stops:
+        log.error(
+            "error: %d stop%s gave no usable answer", failed_stops, "" if failed_stops == 1 else "s"
+        )
+        return ExitCode.TFL
+    if undelivered:
+        log.error("error: %d record%s not delivered", undelivered, "" if undelivered == 1 else "s")
+        return ExitCode.UNDELIVERED
+    return ExitCode.OK

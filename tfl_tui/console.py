@@ -1,0 +1,67 @@
+"""Terminal output for the headless commands: data on stdout, status on stderr, secrets never.
+
+Every status line goes through logging with a redacting filter, so a secret that slips into an
+exception or a librdkafka message is masked before it is printed.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import time
+from typing import Any
+
+from tfl_tui.errors import TflTuiError
+from tfl_tui.kafka.config import LIBRDKAFKA_LOGGER
+from tfl_tui.masking import RedactingFilter, Redactor
+
+log = logging.getLogger("tfl_tui")
+redactor = Redactor()
+
+
+def setup_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.addFilter(RedactingFilter(redactor))
+    log.handlers[:] = [handler]
+    log.setLevel(logging.DEBUG if verbose else logging.INFO)
+    log.propagate = False
+    # librdkafka's own log lines are for debugging; its errors reach us through error_cb.
+    LIBRDKAFKA_LOGGER.setLevel(logging.INFO if verbose else logging.CRITICAL)
+
+
+def out(line: str) -> None:
+    """One line of data on stdout, flushed so pipes and tests see it at once."""
+    print(redactor.redact(line), flush=True)
+
+
+def report_error(error: TflTuiError) -> None:
+    log.error("error: %s", error.message)
+    if error.hint:
+        log.error("hint: %s", error.hint)
+
+
+class KafkaErrorReporter:
+    """librdkafka's error_cb: one line per distinct error, repeated at most every 30 s."""
+
+    REPEAT_AFTER_S = 30.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last_shown: dict[str, float] = {}
+        self.last_error: str | None = None
+        self.fatal: str | None = None
+
+    def __call__(self, error: Any) -> None:
+        text = error.str()
+        now = time.monotonic()
+        with self._lock:
+            self.last_error = text
+            if error.fatal():
+                self.fatal = text
+            shown = self._last_shown.get(text)
+            if shown is not None and now - shown < self.REPEAT_AFTER_S:
+                return
+            self._last_shown[text] = now
+        log.warning("kafka: %s", text)

@@ -1,0 +1,116 @@
+"""The headless consumer: the tutorial's group consumer with a choice of starting point."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Literal
+
+from confluent_kafka import OFFSET_BEGINNING, OFFSET_END, Consumer, KafkaException, Message
+from confluent_kafka import KafkaError as RdKafkaError
+
+from tfl_tui.errors import KafkaError
+from tfl_tui.kafka.config import CONSUMER_DEFAULTS, client_conf
+from tfl_tui.records import Record
+
+StartFrom = Literal["earliest", "latest", "committed"]
+DEFAULT_GROUP = "london_transport_group"
+
+
+def _header_bytes(value: str | bytes | None) -> bytes | None:
+    return value.encode() if isinstance(value, str) else value
+
+
+def to_record(message: Message) -> Record:
+    _kind, timestamp = message.timestamp()
+    raw = message.headers() or []
+    pairs = raw.items() if isinstance(raw, dict) else raw
+    headers = tuple((str(name), _header_bytes(value)) for name, value in pairs)
+    return Record(
+        topic=message.topic() or "",
+        partition=message.partition() or 0,
+        offset=message.offset() or 0,
+        key=message.key(),
+        value=message.value(),
+        timestamp_ms=timestamp if timestamp and timestamp > 0 else None,
+        headers=headers,
+    )
+
+
+class GroupConsumer:
+    """Reads `topic` in consumer group `group`, starting where `start` says.
+
+    earliest: every partition from its beginning (the tutorial's first run);
+    latest: only records that arrive from now on;
+    committed: resume from the group's committed offsets, the beginning where there are none.
+    """
+
+    def __init__(
+        self,
+        base: Mapping[str, str],
+        topic: str,
+        *,
+        group: str = DEFAULT_GROUP,
+        start: StartFrom = "earliest",
+        on_notice: Callable[[str], None] = lambda _message: None,
+        error_cb: Callable[[Any], None] | None = None,
+    ) -> None:
+        self.topic = topic
+        self._start = start
+        self._notice = on_notice
+        self._positioned: set[int] = set()
+        self._topic_missing_reported = False
+        self.assigned = False
+        conf = client_conf(
+            base,
+            CONSUMER_DEFAULTS,
+            error_cb=error_cb,
+            extra={
+                "group.id": group,
+                "auto.offset.reset": "latest" if start == "latest" else "earliest",
+            },
+        )
+        try:
+            self._consumer = Consumer(conf)
+        except KafkaException as error:
+            raise KafkaError(f"invalid consumer configuration: {error.args[0].str()}") from None
+        self._consumer.subscribe([topic], on_assign=self._on_assign)
+
+    def _on_assign(self, consumer: Consumer, partitions: list[Any]) -> None:
+        # Position each partition once; a later rebalance must not rewind what we have read.
+        if self._start != "committed":
+            offset = OFFSET_BEGINNING if self._start == "earliest" else OFFSET_END
+            for tp in partitions:
+                if tp.partition not in self._positioned:
+                    tp.offset = offset
+        self._positioned.update(tp.partition for tp in partitions)
+        consumer.assign(partitions)
+        self.assigned = True
+
+    def records(self, poll_timeout: float = 0.2) -> Iterator[Record | None]:
+        """Yield records as they come, and None whenever a poll returned nothing (so the
+        caller can check its own deadlines and stop flags)."""
+        while True:
+            messages = self._consumer.consume(500, poll_timeout)
+            if not messages:
+                yield None
+                continue
+            for message in messages:
+                error = message.error()
+                if error is None:
+                    yield to_record(message)
+                elif error.code() == RdKafkaError._PARTITION_EOF:
+                    continue
+                elif error.code() == RdKafkaError.UNKNOWN_TOPIC_OR_PART:
+                    if not self._topic_missing_reported:
+                        self._topic_missing_reported = True
+                        self._notice(f"topic {self.topic!r} does not exist yet; waiting for it")
+                elif error.fatal():
+                    raise KafkaError(f"consumer failed: {error.str()}")
+                else:
+                    self._notice(f"kafka: {error.str()}")
+
+    def close(self) -> None:
+        # Already closed, or the broker is gone: nothing is left to commit either way.
+        with contextlib.suppress(KafkaException, RuntimeError):
+            self._consumer.close()

@@ -1,0 +1,73 @@
+"""The polling cycle shared by `tfl-tui produce` and the dashboard's producer worker.
+
+Every `interval` seconds each stop is polled (within the TfL request budget), its valid
+predictions are queued on the producer, and the producer's delivery callbacks are served while
+waiting for the next cycle. What happens is told to a listener; the loop itself prints nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from typing import Protocol
+
+from tfl_tui.kafka.producer import ArrivalsProducer
+from tfl_tui.polling import Poller, PollFailure, Snapshot
+
+# Transient TfL failures are retried for at most this long per stop and cycle (and `--once`).
+RETRY_BUDGET_S = 30.0
+
+
+class PollListener(Protocol):
+    def on_snapshot(self, snapshot: Snapshot, queued: int) -> None: ...
+
+    def on_failure(self, failure: PollFailure) -> None: ...
+
+
+class ProduceLoop:
+    def __init__(
+        self,
+        poller: Poller,
+        producer: ArrivalsProducer,
+        stops: Sequence[str],
+        listener: PollListener,
+        interval: float,
+    ) -> None:
+        self.poller = poller
+        self.producer = producer
+        self.stops = list(stops)
+        self.listener = listener
+        self.interval = interval
+        self.next_poll_at: float | None = None  # monotonic time of the next cycle
+
+    def poll_all(self, deadline: float | None = None) -> int:
+        """One cycle over every stop; returns how many stops gave no usable answer.
+
+        Each stop may retry until `deadline` (default: its own retry budget)."""
+        failures = 0
+        for stop_id in self.stops:
+            stop_deadline = deadline
+            if stop_deadline is None:
+                stop_deadline = time.monotonic() + min(self.interval, RETRY_BUDGET_S)
+            outcome = self.poller.poll(stop_id, stop_deadline)
+            if isinstance(outcome, PollFailure):
+                failures += 1
+                self.listener.on_failure(outcome)
+            else:
+                queued = self.producer.publish(outcome)
+                self.listener.on_snapshot(outcome, queued)
+            self.producer.poll(0)
+        return failures
+
+    def run(self, stop: threading.Event, serve_interval: float = 0.1) -> None:
+        """Poll every `interval` seconds until `stop` is set, serving deliveries meanwhile."""
+        while not stop.is_set():
+            started = time.monotonic()
+            self.next_poll_at = started + self.interval
+            self.poll_all()
+            while not stop.is_set():
+                left = self.next_poll_at - time.monotonic()
+                if left <= 0:
+                    break
+                self.producer.poll(min(serve_interval, left))

@@ -1,0 +1,128 @@
+"""Records on the topic: the metadata headers, decoding with a verdict, and the output formats.
+
+Pure module: the Kafka adapter turns confluent-kafka messages into `Record`s; everything a
+consumer or the dashboard needs to know about a record is decided here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from tfl_tui.tfl.prediction import InvalidPrediction, Prediction, decode_prediction
+
+# Poll metadata travels in headers so that the value stays TfL's own prediction object.
+HEADER_STOP = "tfl.stop_id"
+HEADER_POLL_TIME = "tfl.poll_time"  # when the stop was polled, ISO 8601 UTC
+HEADER_POLL_SEQ = "tfl.poll_seq"  # per-producer counter of polls of that stop
+HEADER_SNAPSHOT_SIZE = "tfl.snapshot_size"  # how many predictions that poll produced
+HEADER_SOURCE = "tfl.source"  # "tfl" or "demo"
+
+Headers = tuple[tuple[str, bytes | None], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    timestamp_ms: int | None
+    headers: Headers = ()
+
+    def header(self, name: str) -> str | None:
+        for key, value in self.headers:
+            if key == name and value is not None:
+                return value.decode("utf-8", errors="replace")
+        return None
+
+    @property
+    def key_text(self) -> str | None:
+        return None if self.key is None else self.key.decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """A record's value as JSON and as a prediction, or the reason it is neither."""
+
+    record: Record
+    value: Any = None  # the parsed JSON when it parsed
+    prediction: Prediction | None = None
+    problem: str | None = None  # set when the record is flagged
+    text: str = field(default="")  # the value as text (lossless when it was UTF-8)
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def decode_record(record: Record) -> Decoded:
+    """Never raises: anything odd on the topic becomes a flagged `Decoded` with a reason."""
+    raw = record.value
+    if raw is None:
+        return Decoded(record, problem="empty value (tombstone)", text="")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return Decoded(
+            record,
+            problem=f"not UTF-8 (byte {error.start})",
+            text=raw.decode("utf-8", errors="backslashreplace"),
+        )
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        return Decoded(record, problem=f"not JSON ({error.msg} at char {error.pos})", text=text)
+    try:
+        prediction = decode_prediction(value)
+    except InvalidPrediction as error:
+        return Decoded(record, value=value, problem=f"not a prediction: {error}", text=text)
+    return Decoded(record, value=value, prediction=prediction, text=text)
+
+
+def _printable(text: str, limit: int | None = None) -> str:
+    # Control characters from a hostile record must not drive the terminal.
+    cleaned = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+    if limit is not None and len(cleaned) > limit:
+        return f"{cleaned[:limit]}… ({len(cleaned) - limit} more characters)"
+    return cleaned
+
+
+def format_line(decoded: Decoded, value_limit: int | None = 4000) -> str:
+    """The tutorial's consumer line, plus partition and offset, flagged when invalid."""
+    record = decoded.record
+    where = f"{record.topic} [partition {record.partition}, offset {record.offset}]"
+    key = _printable(record.key_text or "null", 200)
+    value = _printable(decoded.text or "null", value_limit)
+    if decoded.problem:
+        return f"INVALID message from {where} ({decoded.problem}): key={key}, value={value}"
+    return f"Consumed message from {where}: key={key}, value={value}"
+
+
+def timestamp_iso(timestamp_ms: int | None) -> str | None:
+    if timestamp_ms is None or timestamp_ms < 0:
+        return None
+    return datetime.fromtimestamp(timestamp_ms / 1000, UTC).isoformat(timespec="milliseconds")
+
+
+def to_json_object(decoded: Decoded) -> dict[str, Any]:
+    """One `consume --json` line: the record with its value parsed when it is JSON."""
+    record = decoded.record
+    out: dict[str, Any] = {
+        "topic": record.topic,
+        "partition": record.partition,
+        "offset": record.offset,
+        "key": record.key_text,
+        "timestamp": timestamp_iso(record.timestamp_ms),
+        "headers": {
+            name: None if value is None else value.decode("utf-8", errors="replace")
+            for name, value in record.headers
+        },
+        "value": decoded.value if decoded.value is not None else decoded.text or None,
+    }
+    if decoded.problem:
+        out["problem"] = decoded.problem
+    return out

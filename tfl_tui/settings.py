@@ -1,0 +1,85 @@
+"""Which Kafka to talk to, decided once from flags, `client.properties` and a running broker.
+
+Precedence: `--bootstrap-servers` overrides the servers of `--config` (default
+`./client.properties` when it exists); with neither, a `tfl-tui broker` announced on this
+machine. Pure module: reads files, imports no Kafka client.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tfl_tui.errors import ConfigError
+from tfl_tui.properties import permission_warning, read_properties
+from tfl_tui.runtime import read_announcement
+
+DEFAULT_CONFIG = Path("client.properties")
+DEFAULT_TOPIC = "london_transport"
+DEFAULT_PARTITIONS = 6
+NO_BROKER_HINT = (
+    "start one with `tfl-tui broker` in another terminal, or pass --config client.properties "
+    "or --bootstrap-servers HOST:PORT"
+)
+
+
+@dataclass(frozen=True)
+class KafkaTarget:
+    conf: dict[str, str]  # the user's librdkafka settings, secrets included: never print
+    description: str  # safe to show
+    embedded: bool
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return self.conf.get("bootstrap.servers", "")
+
+
+def resolve_kafka(config: Path | None, bootstrap_servers: str | None) -> KafkaTarget | None:
+    """The Kafka target the flags point at; None when nothing is configured or running.
+
+    An explicit `--config` that does not exist is an error; the default one is optional.
+    """
+    path = config if config is not None else (DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None)
+    if path is not None:
+        conf = read_properties(path)
+        warnings = [w for w in [permission_warning(path)] if w]
+        if bootstrap_servers:
+            conf["bootstrap.servers"] = bootstrap_servers
+        if not conf.get("bootstrap.servers"):
+            raise ConfigError(
+                f"{path} sets no bootstrap.servers",
+                hint="add bootstrap.servers=HOST:PORT or pass --bootstrap-servers",
+            )
+        protocol = conf.get("security.protocol", "PLAINTEXT").upper()
+        description = f"{conf['bootstrap.servers']} ({protocol}, settings from {path})"
+        return KafkaTarget(conf, description, embedded=_is_announced(conf), warnings=warnings)
+    if bootstrap_servers:
+        conf = {"bootstrap.servers": bootstrap_servers}
+        embedded = _is_announced(conf)
+        suffix = " (embedded broker)" if embedded else ""
+        return KafkaTarget(conf, f"{bootstrap_servers}{suffix}", embedded=embedded)
+    announcement = read_announcement()
+    if announcement is None:
+        return None
+    return KafkaTarget(
+        {"bootstrap.servers": announcement.bootstrap_servers},
+        announcement.describe(),
+        embedded=True,
+    )
+
+
+def require_kafka(config: Path | None, bootstrap_servers: str | None) -> KafkaTarget:
+    target = resolve_kafka(config, bootstrap_servers)
+    if target is None:
+        raise ConfigError(
+            "no Kafka broker configured and no `tfl-tui broker` running", hint=NO_BROKER_HINT
+        )
+    return target
+
+
+def _is_announced(conf: dict[str, str]) -> bool:
+    announcement = read_announcement()
+    return announcement is not None and announcement.bootstrap_servers == conf.get(
+        "bootstrap.servers"
+    )
