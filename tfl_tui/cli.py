@@ -12,6 +12,7 @@ from types import FrameType
 
 from tfl_tui import __version__
 from tfl_tui.errors import ExitCode, TflTuiError
+from tfl_tui.produce_loop import DEFAULT_RETRY_BUDGET_S
 from tfl_tui.settings import DEFAULT_PARTITIONS, DEFAULT_TOPIC
 
 DEFAULT_STOP = "490000254W"
@@ -135,6 +136,14 @@ def _produce_options() -> argparse.ArgumentParser:
         help="timeout of one TfL request (default: 10)",
     )
     group.add_argument(
+        "--retry-budget",
+        type=_positive_float,
+        default=DEFAULT_RETRY_BUDGET_S,
+        metavar="SECONDS",
+        help="how long transient TfL failures (429, 5xx, timeouts, invalid answers) are "
+        "retried, with backoff, per stop and poll (default: 30)",
+    )
+    group.add_argument(
         "--demo", action="store_true", help="use the offline simulator instead of the TfL API"
     )
     group.add_argument("--seed", type=int, help="simulator seed, for repeatable demo data")
@@ -195,9 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
     produce.add_argument(
         "--once",
         action="store_true",
-        help="poll every stop once (retrying 429/5xx/timeouts for up to "
-        "30 s), flush and exit: 0 only if every stop answered and every "
-        "record was delivered",
+        help="poll every stop once (retrying 429/5xx/timeouts within --retry-budget), "
+        "flush and exit: 0 only if every stop answered and every record was delivered",
     )
 
     consume = commands.add_parser(

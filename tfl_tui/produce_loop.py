@@ -10,13 +10,15 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from tfl_tui.kafka.producer import ArrivalsProducer
 from tfl_tui.polling import Poller, PollFailure, Snapshot
 
+if TYPE_CHECKING:  # the CLI reads the defaults here without loading confluent-kafka
+    from tfl_tui.kafka.producer import ArrivalsProducer
+
 # Transient TfL failures are retried for at most this long per stop and cycle (and `--once`).
-RETRY_BUDGET_S = 30.0
+DEFAULT_RETRY_BUDGET_S = 30.0
 
 
 class PollListener(Protocol):
@@ -32,13 +34,16 @@ class ProduceLoop:
         producer: ArrivalsProducer,
         stops: Sequence[str],
         listener: PollListener,
+        *,
         interval: float,
+        retry_budget: float = DEFAULT_RETRY_BUDGET_S,
     ) -> None:
         self.poller = poller
         self.producer = producer
         self.stops = list(stops)
         self.listener = listener
         self.interval = interval
+        self.retry_budget = retry_budget
         self.next_poll_at: float | None = None  # monotonic time of the next cycle
 
     def poll_all(self, deadline: float | None = None) -> int:
@@ -49,7 +54,7 @@ class ProduceLoop:
         for stop_id in self.stops:
             stop_deadline = deadline
             if stop_deadline is None:
-                stop_deadline = time.monotonic() + min(self.interval, RETRY_BUDGET_S)
+                stop_deadline = time.monotonic() + min(self.interval, self.retry_budget)
             outcome = self.poller.poll(stop_id, stop_deadline)
             if isinstance(outcome, PollFailure):
                 failures += 1

@@ -49,10 +49,11 @@ class Decoded:
     """A record's value as JSON and as a prediction, or the reason it is neither."""
 
     record: Record
-    value: Any = None  # the parsed JSON when it parsed
+    value: Any = None  # the parsed JSON when it parsed (see is_json: JSON null is None too)
     prediction: Prediction | None = None
     problem: str | None = None  # set when the record is flagged
     text: str = field(default="")  # the value as text (lossless when it was UTF-8)
+    is_json: bool = False
 
     @property
     def ok(self) -> bool:
@@ -76,11 +77,17 @@ def decode_record(record: Record) -> Decoded:
         value = json.loads(text)
     except json.JSONDecodeError as error:
         return Decoded(record, problem=f"not JSON ({error.msg} at char {error.pos})", text=text)
+    except ValueError:  # json.loads refuses integers of more than 4300 digits
+        return Decoded(record, problem="not JSON (a number has too many digits)", text=text)
+    except RecursionError:
+        return Decoded(record, problem="not JSON (nested too deeply)", text=text)
     try:
         prediction = decode_prediction(value)
     except InvalidPrediction as error:
-        return Decoded(record, value=value, problem=f"not a prediction: {error}", text=text)
-    return Decoded(record, value=value, prediction=prediction, text=text)
+        return Decoded(
+            record, value=value, problem=f"not a prediction: {error}", text=text, is_json=True
+        )
+    return Decoded(record, value=value, prediction=prediction, text=text, is_json=True)
 
 
 def _printable(text: str, limit: int | None = None) -> str:
@@ -105,7 +112,11 @@ def format_line(decoded: Decoded, value_limit: int | None = 4000) -> str:
 def timestamp_iso(timestamp_ms: int | None) -> str | None:
     if timestamp_ms is None or timestamp_ms < 0:
         return None
-    return datetime.fromtimestamp(timestamp_ms / 1000, UTC).isoformat(timespec="milliseconds")
+    try:
+        moment = datetime.fromtimestamp(timestamp_ms / 1000, UTC)
+    except (ValueError, OverflowError, OSError):  # beyond year 9999: set by a hostile producer
+        return None
+    return moment.isoformat(timespec="milliseconds")
 
 
 def to_json_object(decoded: Decoded) -> dict[str, Any]:
@@ -121,7 +132,7 @@ def to_json_object(decoded: Decoded) -> dict[str, Any]:
             name: None if value is None else value.decode("utf-8", errors="replace")
             for name, value in record.headers
         },
-        "value": decoded.value if decoded.value is not None else decoded.text or None,
+        "value": decoded.value if decoded.is_json else decoded.text or None,
     }
     if decoded.problem:
         out["problem"] = decoded.problem

@@ -43,9 +43,11 @@ class BrokerAnnouncement:
 
 
 def _process_alive(pid: int) -> bool:
+    if pid <= 0:  # 0 and negative numbers name process groups, never a broker
+        return False
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):  # Overflow: not a pid at all
         return False
     except PermissionError:  # exists, owned by someone else
         return True
@@ -99,7 +101,7 @@ def remove_announcement(pid: int, directory: Path | None = None) -> None:
     path = announcement_path(directory)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        if int(data.get("pid", -1)) != pid:
+        if not isinstance(data, dict) or int(data.get("pid", -1)) != pid:
             return
     except (OSError, ValueError, TypeError):
         return

@@ -25,7 +25,8 @@ NO_BROKER_HINT = (
 
 @dataclass(frozen=True)
 class KafkaTarget:
-    conf: dict[str, str]  # the user's librdkafka settings, secrets included: never print
+    # The user's librdkafka settings, secrets included: never print (kept out of the repr too).
+    conf: dict[str, str] = field(repr=False)
     description: str  # safe to show
     embedded: bool
     warnings: list[str] = field(default_factory=list)

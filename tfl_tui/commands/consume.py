@@ -37,7 +37,9 @@ def run(args: argparse.Namespace) -> int:
     # assigned the idle timer allows at least JOIN_GRACE_S.
     idle_deadline = None
     if args.timeout is not None:
-        idle_deadline = time.monotonic() + max(args.timeout, JOIN_GRACE_S)
+        # A missing topic gets no partitions to wait for: then the plain timeout applies.
+        grace = args.timeout if info.partitions is None else max(args.timeout, JOIN_GRACE_S)
+        idle_deadline = time.monotonic() + grace
     was_assigned = False
     try:
         for record in consumer.records():

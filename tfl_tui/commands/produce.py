@@ -11,7 +11,7 @@ from tfl_tui.errors import ConfigError, ExitCode
 from tfl_tui.kafka.producer import ArrivalsProducer, Delivery
 from tfl_tui.kafka.topic import ensure_topic
 from tfl_tui.polling import ArrivalsSource, Poller, PollFailure, Snapshot
-from tfl_tui.produce_loop import RETRY_BUDGET_S, ProduceLoop
+from tfl_tui.produce_loop import ProduceLoop
 from tfl_tui.settings import require_kafka
 from tfl_tui.tfl.client import TflClient
 from tfl_tui.tfl.simulator import DemoSource
@@ -108,7 +108,12 @@ def run(args: argparse.Namespace) -> int:
         target.conf, args.topic, on_delivery=print_delivery, error_cb=KafkaErrorReporter()
     )
     loop = ProduceLoop(
-        Poller(source, source_name), producer, args.stops, ConsoleListener(), interval
+        Poller(source, source_name),
+        producer,
+        args.stops,
+        ConsoleListener(),
+        interval=interval,
+        retry_budget=args.retry_budget,
     )
     when = "once" if args.once else f"every {interval:g}s"
     log.info("source: %s; stops %s, %s", source.describe(), ", ".join(args.stops), when)
@@ -117,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
     interrupted = False
     try:
         if args.once:
-            failed_stops = loop.poll_all(deadline=time.monotonic() + RETRY_BUDGET_S)
+            failed_stops = loop.poll_all(deadline=time.monotonic() + args.retry_budget)
         else:
             loop.run(threading.Event())
     except KeyboardInterrupt:

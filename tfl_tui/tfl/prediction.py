@@ -102,7 +102,7 @@ def _moment(item: dict[str, Any], key: str, *, required: bool = False) -> dateti
         return None
     try:
         moment = parse_tfl_time(value)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):  # Overflow: year 1 or 9999 moved to UTC
         raise InvalidPrediction(f"{key!r} is not a timestamp: {str(value)[:40]!r}") from None
     if not MIN_YEAR <= moment.year <= MAX_YEAR:
         raise InvalidPrediction(f"{key!r} is out of range: {moment.year}")
@@ -116,7 +116,8 @@ def _integer(item: dict[str, Any], key: str, default: int | None = None) -> int:
         if value is None:
             raise InvalidPrediction(f"missing {key!r}")
         raise InvalidPrediction(f"{key!r} is {type(value).__name__}, expected a number")
-    if not math.isfinite(value):
+    # Only floats can be NaN or infinite; math.isfinite overflows on a huge JSON integer.
+    if isinstance(value, float) and not math.isfinite(value):
         raise InvalidPrediction(f"{key!r} is not a finite number")
     return int(value)
 

@@ -1,0 +1,159 @@
+"""Real parts for integration tests: a `tfl-tui broker` process and a local TfL stand-in."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import pytest
+
+from tests.tfl_standin import TflStandIn
+
+BROKER_START_TIMEOUT_S = 30.0
+CLI_TIMEOUT_S = 120.0
+
+
+def cli_env(runtime_dir: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("TFL_APP_KEY", "TFL_API_URL")}
+    env["TFL_TUI_RUNTIME_DIR"] = str(runtime_dir)
+    env["PYTHONUNBUFFERED"] = "1"
+    env.update(extra)
+    return env
+
+
+def tfl_tui_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "tfl_tui", *args]
+
+
+def read_line_with_deadline(stream: IO[str], deadline: float) -> str:
+    """Read one line from a subprocess pipe, failing the test when it takes past `deadline`."""
+    result: list[str] = []
+    reader = threading.Thread(target=lambda: result.append(stream.readline()), daemon=True)
+    reader.start()
+    reader.join(max(0.0, deadline - time.monotonic()))
+    if not result:
+        raise AssertionError("no line from the process before the deadline")
+    return result[0]
+
+
+@dataclass
+class BrokerProcess:
+    process: subprocess.Popen[str]
+    bootstrap_servers: str
+    runtime_dir: Path
+
+    def stop(self) -> tuple[int, str]:
+        if self.process.poll() is None:
+            self.process.terminate()
+        try:
+            _out, err = self.process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            _out, err = self.process.communicate()
+        return self.process.returncode, err
+
+
+def start_broker(runtime_dir: Path) -> BrokerProcess:
+    runtime_dir.mkdir(parents=True, exist_ok=True)
+    process = subprocess.Popen(
+        tfl_tui_command("broker"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=cli_env(runtime_dir),
+    )
+    assert process.stdout is not None
+    line = read_line_with_deadline(process.stdout, time.monotonic() + BROKER_START_TIMEOUT_S)
+    if not line.startswith("bootstrap.servers="):
+        process.kill()
+        _out, err = process.communicate()
+        raise AssertionError(f"broker did not start: {line!r} {err}")
+    return BrokerProcess(process, line.strip().split("=", 1)[1], runtime_dir)
+
+
+@pytest.fixture(scope="session")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrokerProcess]:
+    """One embedded broker process for the session; tests keep apart by using their own topic."""
+    running = start_broker(tmp_path_factory.mktemp("runtime"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def tfl() -> Iterator[TflStandIn]:
+    server = TflStandIn()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def topic() -> str:
+    return f"test_{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def stop_id() -> str:
+    """A stop id of the test's own, so scripted TfL answers never leak between tests."""
+    return f"4900{uuid.uuid4().hex[:6].upper()}"
+
+
+@dataclass
+class Cli:
+    """Runs `tfl-tui` subcommands as a user would, against the session's broker."""
+
+    broker: BrokerProcess
+
+    def run(
+        self, *args: str, timeout: float = CLI_TIMEOUT_S, **env: str
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            tfl_tui_command(*args),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=cli_env(self.broker.runtime_dir, **env),
+            check=False,
+        )
+
+    def consume_json(
+        self, topic: str, *extra: str, max_messages: int | None = None, idle_timeout: float = 5.0
+    ) -> list[dict[str, Any]]:
+        args = [
+            "consume",
+            "--topic",
+            topic,
+            "--json",
+            "--timeout",
+            str(idle_timeout),
+            "--group",
+            f"g_{uuid.uuid4().hex[:8]}",
+            *extra,
+        ]
+        if max_messages is not None:
+            args += ["--max-messages", str(max_messages)]
+        done = self.run(*args)
+        assert done.returncode == 0, done.stderr
+        return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+
+
+@pytest.fixture
+def cli(broker: BrokerProcess) -> Cli:
+    return Cli(broker)
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port with nothing listening on it."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
