@@ -9,6 +9,7 @@ Pure module: stdlib only.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import threading
@@ -110,7 +111,10 @@ class Redactor:
         if len(value) < MIN_SECRET_LEN:
             return
         with self._lock:
-            self._secrets.update({value, quote(value, safe=""), quote_plus(value, safe="")})
+            self._secrets.add(value)
+            # A value that is not valid Unicode (lone surrogates) has no URL-encoded form.
+            with contextlib.suppress(UnicodeEncodeError):
+                self._secrets.update({quote(value, safe=""), quote_plus(value, safe="")})
             self._pattern = None
 
     def add_config(self, conf: Mapping[str, object]) -> None:
