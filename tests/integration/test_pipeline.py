@@ -243,37 +243,24 @@ def test_consume_from_committed_resumes_where_the_group_left(cli: Cli, topic: st
     produced = cli.run("produce", "--demo", "--once", "--seed", "2", "--topic", topic)
     assert produced.returncode == 0, produced.stderr
     count = produced.stdout.count("Produced message")
-    group = f"resume_{topic}"
-    first = cli.run(
+    resume = (
         "consume",
         "--topic",
         topic,
         "--group",
-        group,
+        f"resume_{topic}",
         "--from",
         "committed",
         "--json",
         "--timeout",
         "4",
-        "--max-messages",
-        str(count),
     )
+
+    first = cli.run(*resume, "--max-messages", str(count))
     assert first.returncode == 0, first.stderr
     assert len(first.stdout.splitlines()) == count
 
-    again = cli.run(
-        "consume",
-        "--topic",
-        topic,
-        "--group",
-        group,
-        "--from",
-        "committed",
-        "--json",
-        "--timeout",
-        "4",
-    )
-
+    again = cli.run(*resume)
     assert again.returncode == 0, again.stderr
     assert again.stdout.strip() == ""  # everything was already committed
 
