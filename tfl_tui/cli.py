@@ -6,6 +6,7 @@ import argparse
 import os
 import signal
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
@@ -155,13 +156,28 @@ def _produce_options() -> argparse.ArgumentParser:
     return parent
 
 
+def _wrap(*paragraphs: str) -> str:
+    return "\n\n".join(textwrap.fill(p, width=96) for p in paragraphs)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    kafka = _kafka_options()
+    produce_options = _produce_options()
     parser = argparse.ArgumentParser(
         prog="tfl-tui",
+        parents=[kafka, produce_options],
         formatter_class=_Formatter,
-        description="London bus arrivals from the TfL API, through a Kafka topic "
-        f"(default {DEFAULT_TOPIC!r}: key = lineId, value = TfL's prediction JSON).",
-        epilog="quick start, three terminals:\n"
+        description=_wrap(
+            "London bus arrivals from the TfL API, through a Kafka topic "
+            f"(default {DEFAULT_TOPIC!r}: key = lineId, value = TfL's prediction JSON).",
+            "With no command: the live dashboard. It polls TfL in a producer worker, reads the "
+            "topic in a consumer worker and shows the upcoming buses per line and destination "
+            "(counting down every second) and the raw records with partition and offset. "
+            "With no Kafka configured or running it starts an embedded in-memory broker.",
+        ),
+        epilog="dashboard keys: / filter · Esc clear · r replay from earliest · p pause · "
+        "Enter records of a row · ? help · q quit\n\n"
+        "quick start, three terminals:\n"
         "  tfl-tui broker                  # embedded in-memory Kafka broker\n"
         "  tfl-tui produce --demo --once   # one poll of the offline simulator\n"
         "  tfl-tui consume                 # read the topic from the beginning\n\n"
@@ -169,34 +185,52 @@ def build_parser() -> argparse.ArgumentParser:
         + "\n"
         + EXIT_CODES,
     )
+    dashboard = parser.add_argument_group("dashboard")
+    dashboard.add_argument(
+        "--no-produce",
+        action="store_true",
+        help="do not poll TfL: watch a topic that another process feeds",
+    )
+    dashboard.add_argument(
+        "--from",
+        dest="start",
+        choices=["earliest", "latest"],
+        default="earliest",
+        help="where the board starts reading: earliest rebuilds it from the whole topic "
+        "(default), latest shows only new records",
+    )
+    parser.set_defaults(command=None)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    kafka = _kafka_options()
 
     broker = commands.add_parser(
         "broker",
         parents=[_verbose_only()],
         formatter_class=_Formatter,
         help="run an embedded in-memory Kafka broker for the other commands",
-        description="Serve librdkafka's built-in mock Kafka cluster until Ctrl+C. Prints "
-        "bootstrap.servers=HOST:PORT and announces itself so that `produce`, `consume` and "
-        "the dashboard find it with no configuration.\n\nLimits: everything is in memory "
-        "and gone when it stops; topics are auto-created with 4 partitions; only about 5 MB "
-        "are kept per partition (older records are trimmed; compressed batches, as "
-        "`produce` sends them, stretch that about 10x).",
+        description=_wrap(
+            "Serve librdkafka's built-in mock Kafka cluster until Ctrl+C. Prints "
+            "bootstrap.servers=HOST:PORT and announces itself so that `produce`, `consume` and "
+            "the dashboard find it with no configuration.",
+            "Limits: everything is in memory and gone when it stops; topics are auto-created "
+            "with 4 partitions; only about 5 MB are kept per partition (older records are "
+            "trimmed; compressed batches, as `produce` sends them, stretch that about 10x).",
+        ),
         epilog=EXIT_CODES,
     )
     broker.set_defaults(command="broker")
 
     produce = commands.add_parser(
         "produce",
-        parents=[kafka, _produce_options()],
+        parents=[kafka, produce_options],
         formatter_class=_Formatter,
         help="poll TfL and produce one record per bus prediction",
-        description="Poll TfL's StopPoint Arrivals for each stop and produce every prediction "
-        "to the topic: key = lineId, value = the prediction JSON as TfL sent it, headers = "
-        "stop id, poll time, poll sequence and snapshot size. Idempotent, acks=all, "
-        "lz4-compressed. Prints one line per delivered record on stdout, status on stderr.",
+        description=_wrap(
+            "Poll TfL's StopPoint Arrivals for each stop and produce every prediction "
+            "to the topic: key = lineId, value = the prediction JSON as TfL sent it, headers = "
+            "stop id, poll time, poll sequence and snapshot size. Idempotent, acks=all, "
+            "lz4-compressed. Prints one line per delivered record on stdout, status on stderr."
+        ),
         epilog=KAFKA_HELP + "\n" + EXIT_CODES,
     )
     produce.add_argument(
@@ -211,9 +245,11 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[kafka],
         formatter_class=_Formatter,
         help="read the topic, one line per record",
-        description="Read the topic as the tutorial's consumer does (consumer group "
-        "london_transport_group), one line per record on stdout with partition and offset. "
-        "Records that are not valid predictions are printed flagged INVALID, never fatal.",
+        description=_wrap(
+            "Read the topic as the tutorial's consumer does (consumer group "
+            "london_transport_group), one line per record on stdout with partition and offset. "
+            "Records that are not valid predictions are printed flagged INVALID, never fatal."
+        ),
         epilog=KAFKA_HELP + "\n" + EXIT_CODES,
     )
     consume.add_argument(
@@ -258,8 +294,12 @@ def _sigterm_as_interrupt(_signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def _runner(command: str) -> Callable[[argparse.Namespace], int]:
+def _runner(command: str | None) -> Callable[[argparse.Namespace], int]:
     # Imported lazily: `--help` should not pay for confluent-kafka and requests.
+    if command is None:
+        from tfl_tui.commands import dashboard
+
+        return dashboard.run
     if command == "broker":
         from tfl_tui.commands import broker
 
@@ -276,9 +316,6 @@ def _runner(command: str) -> Callable[[argparse.Namespace], int]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return ExitCode.USAGE
     if getattr(args, "stops", "absent") is None:
         args.stops = [DEFAULT_STOP]
 

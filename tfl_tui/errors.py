@@ -57,3 +57,10 @@ class TflError(TflTuiError):
         super().__init__(message, hint=hint)
         self.transient = transient
         self.retry_after = retry_after
+
+
+class TflUnreachable(TflError):
+    """No connection to TfL at all (DNS, refused, no network): the demo feed may help."""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message, transient=True, hint=hint)

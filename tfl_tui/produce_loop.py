@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from tfl_tui.polling import Poller, PollFailure, Snapshot
@@ -65,14 +65,26 @@ class ProduceLoop:
             self.producer.poll(0)
         return failures
 
-    def run(self, stop: threading.Event, serve_interval: float = 0.1) -> None:
-        """Poll every `interval` seconds until `stop` is set, serving deliveries meanwhile."""
+    def run(
+        self,
+        stop: threading.Event,
+        serve_interval: float = 0.1,
+        on_tick: Callable[[], None] | None = None,
+        tick: float = 1.0,
+    ) -> None:
+        """Poll every `interval` seconds until `stop` is set, serving deliveries meanwhile;
+        `on_tick` is called about every `tick` seconds and after each cycle."""
+        next_tick = time.monotonic()
         while not stop.is_set():
             started = time.monotonic()
             self.next_poll_at = started + self.interval
             self.poll_all()
             while not stop.is_set():
-                left = self.next_poll_at - time.monotonic()
+                now = time.monotonic()
+                if on_tick is not None and now >= next_tick:
+                    next_tick = now + tick
+                    on_tick()
+                left = self.next_poll_at - now
                 if left <= 0:
                     break
                 self.producer.poll(min(serve_interval, left))

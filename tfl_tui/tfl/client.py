@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 import time
-from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote
@@ -19,7 +19,7 @@ from urllib.parse import quote
 import requests
 
 from tfl_tui import __version__
-from tfl_tui.errors import TflError
+from tfl_tui.errors import TflError, TflUnreachable
 from tfl_tui.tfl.ratelimit import RequestBudget, requests_per_minute
 
 DEFAULT_TFL_URL = "https://api.tfl.gov.uk"
@@ -72,7 +72,7 @@ class TflClient:
         timeout: float = 10.0,
         budget: RequestBudget | None = None,
         session: requests.Session | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        interrupt: threading.Event | None = None,
         rng: random.Random | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
@@ -81,7 +81,8 @@ class TflClient:
         self.budget = budget or RequestBudget(requests_per_minute(bool(self._app_key)))
         self._session = session or requests.Session()
         self._session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
-        self._sleep = sleep
+        # Waits (backoff, budget) end early when `interrupt` is set, e.g. when the app quits.
+        self._interrupt = interrupt or threading.Event()
         self._rng = rng or random.Random()  # jitter only; never security-relevant
 
     def describe(self) -> str:
@@ -112,7 +113,7 @@ class TflClient:
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is None or delay + self.timeout / 4 > remaining:
                     raise
-                self._sleep(delay)
+                self._pause(delay)
 
     def _wait_for_slot(self, deadline: float | None) -> None:
         wait = self.budget.wait_time()
@@ -121,8 +122,12 @@ class TflClient:
                 raise TflError(
                     f"request budget exhausted (next slot in {wait:.0f}s)", transient=True
                 )
-            self._sleep(wait)
+            self._pause(wait)
         self.budget.take()
+
+    def _pause(self, seconds: float) -> None:
+        if self._interrupt.wait(seconds):
+            raise TflError("stopped while waiting to retry")
 
     def _attempt(self, stop_id: str, deadline: float | None) -> list[Any]:
         self._wait_for_slot(deadline)
@@ -139,9 +144,8 @@ class TflClient:
             ) from None
         except requests.ConnectionError:
             # The exception text may carry the URL (and so the key): never show it.
-            raise TflError(
+            raise TflUnreachable(
                 f"stop {stop_id}: cannot connect to {self.base_url}",
-                transient=True,
                 hint="check the network, or run with --demo for the offline simulator",
             ) from None
         except requests.RequestException as error:

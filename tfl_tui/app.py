@@ -1,0 +1,345 @@
+"""The dashboard: a live arrivals board, raw records with offsets, status, keys.
+
+The app renders and dispatches. Kafka and TfL work happens in worker threads (tfl_tui.workers),
+which hand events over through one thread-safe message; the board is folded by the pure
+`Board`. Startup never waits on the network: the first frame comes before any connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from tfl_tui.board import Board, BoardFilter
+from tfl_tui.events import (
+    BrokerReady,
+    Failure,
+    PollOutcome,
+    ProducerStopped,
+    RecordsBatch,
+    ReplayStarted,
+)
+from tfl_tui.polling import utc_now
+from tfl_tui.settings import KafkaTarget
+from tfl_tui.status import Status
+from tfl_tui.widgets.board_table import BoardTable
+from tfl_tui.widgets.help_screen import HelpScreen
+from tfl_tui.widgets.raw_panel import RawPanel
+from tfl_tui.widgets.records_screen import RecordsScreen
+from tfl_tui.widgets.status_bar import StatusBar
+
+RENDER_INTERVAL_S = 0.2  # board redraws at most 5 times a second, plus the 1 s countdown
+
+
+@dataclass
+class DashboardOptions:
+    """Everything the dashboard needs from the command line."""
+
+    target: KafkaTarget | None  # None: start the embedded broker inside the app
+    topic: str = "london_transport"
+    partitions: int = 6
+    produce: bool = True
+    demo: bool = False
+    seed: int | None = None
+    stops: list[str] = field(default_factory=lambda: ["490000254W"])
+    interval: float = 30.0
+    tfl_url: str = "https://api.tfl.gov.uk"
+    app_key: str | None = None
+    http_timeout: float = 10.0
+    retry_budget: float = 30.0
+    flush_timeout: float = 5.0
+    connect_timeout: float = 5.0
+    start: str = "earliest"
+    raw_limit: int = 500
+
+
+@dataclass
+class Outcome:
+    """What the app reports after it exits (printed by the CLI)."""
+
+    stopped: ProducerStopped | None = None
+    failure: str | None = None
+
+
+class WorkerEvent(Message):
+    """Carries one event from a worker thread; posting it is thread-safe."""
+
+    def __init__(self, event: object) -> None:
+        super().__init__()
+        self.event = event
+
+
+class TflTuiApp(App[Outcome]):
+    CSS_PATH = "app.tcss"
+    TITLE = "tfl-tui"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("r", "replay", "Replay"),
+        Binding("p", "toggle_pause", "Pause"),
+        Binding("d", "use_demo", "Demo feed"),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        options: DashboardOptions,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        start_workers: bool = True,
+    ) -> None:
+        super().__init__()
+        self.options = options
+        self.clock = clock
+        self.board = Board(stale_after=timedelta(seconds=2 * options.interval))
+        self.status = Status(topic=options.topic, producing=options.produce)
+        self.board_filter = BoardFilter()
+        self.paused = False
+        self.outcome = Outcome()
+        self._start_workers = start_workers
+        self._generation = 0
+        self._dirty = True
+        self._offer_demo = False
+        self._quitting = False
+        self._background: Any = None  # tfl_tui.workers.runtime.Workers, loaded lazily
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="title")
+        yield Static(id="banner")
+        with Vertical(id="board-box"):
+            yield Input(placeholder="filter: destination words, line:ID, <N minutes", id="filter")
+            yield Static(id="board-empty")
+            yield BoardTable(id="board")
+        yield RawPanel(limit=self.options.raw_limit, id="raw")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#filter", Input).display = False
+        self.query_one("#banner", Static).display = False
+        self.query_one("#board-box").border_title = "Arrivals · soonest first"
+        self.query_one(RawPanel).border_title = "Raw messages · partition · offset"
+        self.query_one(BoardTable).focus()
+        self._render_title()
+        self.render_all()
+        self.set_interval(1.0, self._tick)
+        self.set_interval(RENDER_INTERVAL_S, self._render_if_dirty)
+        if self._start_workers:
+            self._launch()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Filter", "Filter the board by destination, line or minutes", self.action_filter
+        )
+        yield SystemCommand(
+            "Replay from earliest", "Rebuild the board from the whole topic", self.action_replay
+        )
+        yield SystemCommand(
+            "Pause / resume", "Freeze or resume the display", self.action_toggle_pause
+        )
+        yield SystemCommand("Keys and filter help", "Show the help screen", self.action_help)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "use_demo":
+            return self._offer_demo
+        return True
+
+    # -- workers --------------------------------------------------------------------------
+
+    @work(thread=True, exit_on_error=False, name="start-workers")
+    def _launch(self) -> None:
+        # Imported here: confluent-kafka and requests are not needed for the first frame.
+        from tfl_tui.workers.runtime import Workers
+
+        self._background = Workers(self.options, self.post_event)
+        self._background.start()
+
+    def post_event(self, event: object) -> None:
+        """The sink the workers call, from their own threads."""
+        self.post_message(WorkerEvent(event))
+
+    def on_worker_event(self, message: WorkerEvent) -> None:
+        self.handle_event(message.event)
+
+    def handle_event(self, event: object) -> None:
+        match event:
+            case RecordsBatch(records=records, generation=generation):
+                if generation != self._generation:
+                    return  # read before the replay that has since started
+                self.board.apply_all(records)
+                if not self.paused:
+                    self.query_one(RawPanel).add(records)
+                self._dirty = True
+                return
+            case ReplayStarted(generation=generation):
+                self._generation = generation
+                self.board.clear()
+                self.query_one(RawPanel).clear()
+            case PollOutcome(tfl_unreachable=True) if not self._offer_demo:
+                self._offer_demo = True
+                self.refresh_bindings()
+                self._show_banner(
+                    f"Cannot reach the TfL API at {self.options.tfl_url} (no connection). "
+                    "Press d to switch to the offline demo feed."
+                )
+            case PollOutcome(error=None) if self._offer_demo:
+                self._offer_demo = False
+                self.refresh_bindings()
+                self._show_banner(None)
+            case Failure(message=message, hint=hint, fatal=fatal):
+                self.notify(
+                    f"{message}\n{hint or ''}".strip(),
+                    title=event.source,
+                    severity="error" if fatal else "warning",
+                    timeout=8,
+                )
+            case BrokerReady():
+                pass
+            case ProducerStopped():
+                self.outcome.stopped = event
+        self.status.apply(event)
+        if isinstance(event, BrokerReady):
+            self._render_title()
+        self._dirty = True
+
+    # -- rendering ------------------------------------------------------------------------
+
+    def _render_title(self) -> None:
+        pause = "  ⏸ PAUSED (p to resume)" if self.paused else ""
+        self.query_one("#title", Static).update(
+            f"[b]tfl-tui[/b] · London bus arrivals · topic [b]{self.options.topic}[/b] on "
+            f"{self.status.broker}{pause}"
+        )
+
+    def _show_banner(self, text: str | None) -> None:
+        banner = self.query_one("#banner", Static)
+        banner.display = text is not None
+        banner.update(text or "")
+
+    def _tick(self) -> None:
+        self.board.prune(self.clock())
+        self._dirty = True
+        self._render_if_dirty()
+
+    def _render_if_dirty(self) -> None:
+        if self._dirty and not self.paused:
+            self.render_all()
+
+    def render_all(self) -> None:
+        self._dirty = False
+        now = self.clock()
+        rows = self.board.rows(now, self.board_filter)
+        table = self.query_one(BoardTable)
+        empty = self.query_one("#board-empty", Static)
+        table.show(rows, now)
+        message = self._empty_message() if not rows else None
+        empty.display = message is not None
+        empty.update(message or "")
+        self.query_one(StatusBar).show(self.status, now)
+
+    def _empty_message(self) -> str:
+        if self.board_filter.active:
+            return f"No buses match “{self.board_filter.describe()}” (Esc clears the filter)."
+        if len(self.board):
+            return "No buses due."
+        if self.status.replay_line():
+            return "Replaying the topic…"
+        if not self.options.produce:
+            return f"Waiting for records on {self.options.topic}…"
+        waiting = [s for s in self.options.stops if s not in self.status.polls]
+        if waiting:
+            return f"Waiting for the first poll of {', '.join(waiting)}…"
+        return "No buses due."
+
+    # -- actions --------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.value = ""
+        box.display = False
+        self.query_one(BoardTable).focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.board_filter = BoardFilter.parse(event.value)
+        self.render_all()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        # Keep the filter visible while it is active; the board gets the keys again.
+        if not event.value.strip():
+            event.input.display = False
+        self.query_one(BoardTable).focus()
+
+    def on_key(self, event: Any) -> None:
+        box = self.query_one("#filter", Input)
+        if event.key == "escape" and box.has_focus:
+            event.stop()
+            self.action_clear_filter()
+
+    def action_replay(self) -> None:
+        if self._background is None:
+            self.notify("Not connected yet: nothing to replay.", severity="warning")
+            return
+        self._background.replay()
+        self.notify("Replaying from the earliest offset…", timeout=3)
+
+    def action_toggle_pause(self) -> None:
+        self.paused = not self.paused
+        self._render_title()
+        if not self.paused:
+            self.render_all()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_use_demo(self) -> None:
+        if self._background is not None and self._offer_demo:
+            self._background.use_demo()
+            self._offer_demo = False
+            self.refresh_bindings()
+            self._show_banner(None)
+            self.notify("Switched to the offline demo feed.")
+
+    @on(DataTable.RowSelected, "#board")
+    def _show_records(self, event: DataTable.RowSelected) -> None:
+        row = self.query_one(BoardTable).rows_by_key.get(str(event.row_key.value))
+        if row is not None:
+            self.push_screen(RecordsScreen(row, self.board.entries_for(row)))
+
+    async def action_quit(self) -> None:
+        if self._quitting:
+            return
+        self._quitting = True
+        if self._background is None:
+            self.exit(self.outcome)
+            return
+        self.notify("Stopping: flushing the producer…", timeout=30)
+        self._stop_workers_and_exit()
+
+    @work(thread=True, exit_on_error=False, name="shutdown")
+    def _stop_workers_and_exit(self) -> None:
+        problem = self._background.stop()
+        if problem:
+            self.outcome.failure = problem
+        self.call_from_thread(self.exit, self.outcome)

@@ -1,0 +1,294 @@
+"""The arrivals board: fold records from the topic into upcoming buses per line and destination.
+
+Pure module (no Kafka, no Textual): records in, rows out, the clock passed in by the caller.
+
+Predictions leave the board when
+- their bus has arrived (`timeToLive` has passed),
+- TfL deletes them (`operationType` 2), or
+- a newer, complete poll of the same stop no longer contains them. A poll is complete once as
+  many of its records have been seen as its `tfl.snapshot_size` header says; its records are
+  spread over partitions, so they may arrive in any order, mixed with other polls'.
+Records that carry no poll headers (another producer's) simply live until they expire.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from tfl_tui.records import (
+    HEADER_POLL_TIME,
+    HEADER_SNAPSHOT_SIZE,
+    HEADER_STOP,
+    Decoded,
+)
+from tfl_tui.tfl.prediction import OPERATION_DELETE, Prediction, parse_tfl_time
+
+# TfL's own convention: a prediction lives until 30 s after the bus was expected.
+ARRIVED_GRACE = timedelta(seconds=30)
+# Bound on live predictions whatever the topic holds (a busy stop has a few dozen).
+MAX_ENTRIES = 20_000
+# At most this many arrivals are listed per row.
+ETAS_PER_ROW = 3
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRef:
+    """Where a prediction came from on the topic, and its raw JSON, for "show records"."""
+
+    partition: int
+    offset: int
+    text: str
+
+
+@dataclass(slots=True)
+class Entry:
+    prediction: Prediction
+    stop_id: str
+    poll_time: datetime  # when its poll ran (the record's timestamp without poll headers)
+    expires: datetime
+    ref: RecordRef
+
+
+@dataclass(slots=True)
+class _PollTracker:
+    """Per stop: which poll is the newest complete one, and how far newer ones have arrived."""
+
+    complete: datetime | None = None
+    seen: dict[datetime, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One line of the board: the next buses of one line to one destination at one stop."""
+
+    key: tuple[str, str, str]  # (stop id, line, destination): stable across updates
+    line: str
+    destination: str
+    stop: str
+    etas: tuple[int, ...]  # seconds until each of the next buses, soonest first
+    updated: datetime  # newest poll behind the row
+    stale: bool
+    entry_ids: tuple[str, ...]
+
+
+def format_eta(seconds: int) -> str:
+    """`Due` under a minute, then whole minutes: `1 min`, `12 min`."""
+    return "Due" if seconds < 60 else f"{seconds // 60} min"
+
+
+def format_etas(etas: Iterable[int]) -> str:
+    return " · ".join(format_eta(s) for s in etas)
+
+
+def format_age(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds}s ago"
+    if seconds < 3600:
+        return f"{seconds // 60}m ago"
+    return f"{seconds // 3600}h ago"
+
+
+_WITHIN = re.compile(r"^<\s*(\d+(?:\.\d+)?)$")
+
+
+@dataclass(frozen=True, slots=True)
+class BoardFilter:
+    """What `/` understands: words in the destination, `line:ID`, `<N` (due within N min).
+
+    `victoria <10` is the tutorial's ksqlDB example: buses to Victoria within 10 minutes.
+    """
+
+    words: tuple[str, ...] = ()
+    lines: tuple[str, ...] = ()
+    within_minutes: float | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> BoardFilter:
+        words: list[str] = []
+        lines: list[str] = []
+        within: float | None = None
+        for part in text.lower().split():
+            if part.startswith("line:"):
+                if part[5:]:
+                    lines.append(part[5:])
+                continue
+            match = _WITHIN.match(part)
+            if match:
+                within = float(match.group(1))
+            elif part != "<":  # a lone "<" while typing "<10" matches everything
+                words.append(part)
+        return cls(tuple(words), tuple(lines), within)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.words or self.lines or self.within_minutes is not None)
+
+    def describe(self) -> str:
+        parts = [*self.words, *(f"line:{line}" for line in self.lines)]
+        if self.within_minutes is not None:
+            parts.append(f"<{self.within_minutes:g}")
+        return " ".join(parts)
+
+    def matches(self, row: Row) -> bool:
+        destination = row.destination.lower()
+        if any(word not in destination for word in self.words):
+            return False
+        if self.lines and row.line.lower() not in self.lines:
+            return False
+        return self.within_minutes is None or (
+            bool(row.etas) and row.etas[0] <= self.within_minutes * 60
+        )
+
+
+def _header_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return parse_tfl_time(value)
+    except ValueError:
+        return None
+
+
+def _header_int(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+class Board:
+    """The live state of every watched stop, folded from decoded records."""
+
+    def __init__(self, stale_after: timedelta = timedelta(seconds=60)) -> None:
+        self.stale_after = stale_after
+        self._entries: dict[tuple[str, str], Entry] = {}  # (stop id, prediction id)
+        self._polls: dict[str, _PollTracker] = {}
+        self.stops_seen: dict[str, str] = {}  # stop id -> "Station name (letter)"
+        self.applied = 0
+        self.ignored = 0  # valid records superseded by a newer poll before they arrived
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self._polls.clear()
+        self.stops_seen.clear()
+        self.applied = self.ignored = 0
+
+    def apply(self, decoded: Decoded) -> bool:
+        """Fold one record in; False when it does not change the board (flagged or old)."""
+        prediction = decoded.prediction
+        if prediction is None:
+            return False
+        record = decoded.record
+        stop_id = record.header(HEADER_STOP) or prediction.naptan_id
+        poll_time = _header_time(record.header(HEADER_POLL_TIME))
+        snapshot_size = _header_int(record.header(HEADER_SNAPSHOT_SIZE))
+        if poll_time is None:
+            poll_time = prediction.timestamp or prediction.expected_arrival
+            snapshot_size = None
+        tracker = self._polls.setdefault(stop_id, _PollTracker())
+        if tracker.complete is not None and poll_time < tracker.complete:
+            self.ignored += 1  # a newer complete poll of this stop has already replaced it
+            return False
+        key = (stop_id, prediction.id)
+        if prediction.operation_type == OPERATION_DELETE:
+            self._entries.pop(key, None)
+        else:
+            current = self._entries.get(key)
+            if current is None or current.poll_time <= poll_time:
+                self._entries[key] = Entry(
+                    prediction=prediction,
+                    stop_id=stop_id,
+                    poll_time=poll_time,
+                    expires=prediction.time_to_live or prediction.expected_arrival + ARRIVED_GRACE,
+                    ref=RecordRef(record.partition, record.offset, decoded.text),
+                )
+        if prediction.station_name:
+            letter = f" ({prediction.platform_name})" if prediction.platform_name else ""
+            self.stops_seen[stop_id] = f"{prediction.station_name}{letter}"
+        if snapshot_size is not None:
+            self._count_poll(stop_id, tracker, poll_time, snapshot_size)
+        self.applied += 1
+        if len(self._entries) > MAX_ENTRIES:
+            self._evict()
+        return True
+
+    def apply_all(self, batch: Iterable[Decoded]) -> int:
+        return sum(self.apply(decoded) for decoded in batch)
+
+    def _count_poll(
+        self, stop_id: str, tracker: _PollTracker, poll_time: datetime, size: int
+    ) -> None:
+        seen = tracker.seen.get(poll_time, 0) + 1
+        if seen < size:
+            tracker.seen[poll_time] = seen
+            return
+        # Complete: everything of this stop from older polls is gone from TfL's answer.
+        tracker.complete = poll_time
+        tracker.seen = {t: n for t, n in tracker.seen.items() if t > poll_time}
+        for key in [
+            k for k, e in self._entries.items() if e.stop_id == stop_id and e.poll_time < poll_time
+        ]:
+            del self._entries[key]
+
+    def _evict(self) -> None:
+        # Keep the soonest buses: those are the ones a board shows.
+        ordered = sorted(
+            self._entries.items(), key=lambda item: item[1].prediction.expected_arrival
+        )
+        self._entries = dict(ordered[:MAX_ENTRIES])
+
+    def prune(self, now: datetime) -> int:
+        """Drop predictions whose bus has arrived; returns how many left."""
+        gone = [key for key, entry in self._entries.items() if entry.expires <= now]
+        for key in gone:
+            del self._entries[key]
+        return len(gone)
+
+    def entries_for(self, row: Row) -> list[Entry]:
+        stop_id = row.key[0]
+        return [self._entries[(stop_id, i)] for i in row.entry_ids if (stop_id, i) in self._entries]
+
+    def rows(self, now: datetime, board_filter: BoardFilter | None = None) -> list[Row]:
+        """The board at `now`: one row per (stop, line, destination), soonest first."""
+        groups: dict[tuple[str, str, str], list[Entry]] = {}
+        for entry in self._entries.values():
+            if entry.expires <= now:
+                continue
+            p = entry.prediction
+            groups.setdefault((entry.stop_id, p.line_name, p.destination_name), []).append(entry)
+        rows = []
+        for key, entries in groups.items():
+            entries.sort(key=lambda e: e.prediction.expected_arrival)
+            updated = max(e.poll_time for e in entries)
+            etas = tuple(
+                max(0, int((e.prediction.expected_arrival - now).total_seconds()))
+                for e in entries[:ETAS_PER_ROW]
+            )
+            stop_id, line, destination = key
+            row = Row(
+                key=key,
+                line=line,
+                destination=destination,
+                stop=self.stops_seen.get(stop_id, stop_id),
+                etas=etas,
+                updated=updated,
+                stale=now - updated > self.stale_after,
+                entry_ids=tuple(e.prediction.id for e in entries),
+            )
+            if board_filter is None or board_filter.matches(row):
+                rows.append(row)
+        rows.sort(key=lambda r: (r.etas[0] if r.etas else 10**9, _line_order(r.line), r.key))
+        return rows
+
+
+def _line_order(line: str) -> tuple[int, str]:
+    """Natural order of line names: 26 < 77 < 139 < N381."""
+    digits = "".join(ch for ch in line if ch.isdigit())
+    return (int(digits) if digits else 10**6, line)

@@ -1,0 +1,56 @@
+"""`tfl-tui` with no subcommand: the live dashboard."""
+
+from __future__ import annotations
+
+import argparse
+
+from tfl_tui.console import log, redactor
+from tfl_tui.errors import ExitCode
+from tfl_tui.settings import resolve_kafka
+
+
+def run(args: argparse.Namespace) -> int:
+    target = resolve_kafka(args.config, args.bootstrap_servers)
+    if target is not None:
+        redactor.add_config(target.conf)
+        for warning in target.warnings:
+            log.warning("%s", warning)
+    if args.app_key:
+        redactor.add(args.app_key)
+
+    from tfl_tui.app import DashboardOptions, TflTuiApp
+
+    options = DashboardOptions(
+        target=target,
+        topic=args.topic,
+        partitions=args.partitions,
+        produce=not args.no_produce,
+        demo=args.demo,
+        seed=args.seed,
+        stops=args.stops,
+        interval=args.interval,
+        tfl_url=args.tfl_url,
+        app_key=args.app_key,
+        http_timeout=args.http_timeout,
+        retry_budget=args.retry_budget,
+        flush_timeout=args.flush_timeout,
+        connect_timeout=args.connect_timeout,
+        start=args.start,
+    )
+    outcome = TflTuiApp(options).run()
+    if outcome is None:
+        return ExitCode.FAILURE
+    if outcome.failure:
+        log.error("error: %s", outcome.failure)
+    stopped = outcome.stopped
+    if stopped is not None:
+        log.info(
+            "produced %d records: %d delivered, %d failed, %d undelivered",
+            stopped.produced,
+            stopped.delivered,
+            stopped.failed,
+            stopped.undelivered,
+        )
+        if stopped.undelivered:
+            return ExitCode.UNDELIVERED
+    return ExitCode.FAILURE if outcome.failure else ExitCode.OK

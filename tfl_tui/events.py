@@ -1,0 +1,101 @@
+"""What the background workers tell the dashboard. Plain data: no Textual, no Kafka.
+
+Workers hand these to a sink (the app wraps them in one Textual message and posts it, which
+is thread-safe); the UI never learns about threads and workers never touch widgets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from tfl_tui.records import Decoded
+
+
+@dataclass(frozen=True)
+class BrokerReady:
+    description: str  # safe to show, e.g. "embedded broker at 127.0.0.1:PORT (in-memory…)"
+    embedded: bool
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A worker could not go on (or could not start); `message` is for the user."""
+
+    source: str  # "broker", "producer", "consumer"
+    message: str
+    hint: str | None = None
+    fatal: bool = False
+
+
+@dataclass(frozen=True)
+class Connection:
+    """Kafka connectivity as one worker sees it."""
+
+    source: str
+    connected: bool
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class RecordsBatch:
+    records: list[Decoded]
+    generation: int  # bumps at each replay, so a batch from before a replay can be dropped
+
+
+@dataclass(frozen=True)
+class ReplayStarted:
+    generation: int
+    targets: dict[int, int]  # partition -> high watermark to reach
+
+
+@dataclass(frozen=True)
+class PartitionState:
+    partition: int
+    position: int  # next offset to read
+    low: int
+    high: int
+
+    @property
+    def lag(self) -> int:
+        return max(0, self.high - self.position)
+
+
+@dataclass(frozen=True)
+class ConsumerProgress:
+    partitions: list[PartitionState]
+    records_per_s: float
+    replaying: bool  # a replay is still catching up
+    total: int  # records consumed since start (or since the last replay)
+    flagged: int
+
+
+@dataclass(frozen=True)
+class PollOutcome:
+    stop_id: str
+    label: str
+    at: datetime
+    count: int = 0
+    rejected: int = 0
+    error: str | None = None
+    hint: str | None = None
+    tfl_unreachable: bool = False  # DNS/connection failure: offer the demo feed
+
+
+@dataclass(frozen=True)
+class ProducerStats:
+    produced: int
+    delivered: int
+    failed: int
+    next_poll_in: float | None
+    source: str  # "tfl" or "demo"
+    backoff: str | None = None
+
+
+@dataclass(frozen=True)
+class ProducerStopped:
+    produced: int
+    delivered: int
+    failed: int
+    undelivered: int
+    notes: list[str] = field(default_factory=list)

@@ -1,0 +1,118 @@
+"""The dashboard's status, folded from worker events and rendered as text. Pure module."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from tfl_tui.board import format_age
+from tfl_tui.events import (
+    BrokerReady,
+    Connection,
+    ConsumerProgress,
+    Failure,
+    PollOutcome,
+    ProducerStats,
+    ReplayStarted,
+)
+
+
+@dataclass
+class Status:
+    topic: str
+    broker: str = "starting…"
+    producing: bool = True
+    kafka_problem: str | None = None  # set while a worker reports the broker unreachable
+    last_failure: str | None = None
+    polls: dict[str, PollOutcome] = field(default_factory=dict)
+    producer: ProducerStats | None = None
+    consumer: ConsumerProgress | None = None
+    replay_generation: int = 0
+    replay_targets: dict[int, int] = field(default_factory=dict)
+    replay_done: bool = True
+    _down: set[str] = field(default_factory=set)
+
+    def apply(self, event: object) -> None:
+        match event:
+            case BrokerReady(description=description):
+                self.broker = description
+            case Connection(source=source, connected=connected, detail=detail):
+                if connected:
+                    self._down.discard(source)
+                else:
+                    self._down.add(source)
+                self.kafka_problem = detail if self._down else None
+            case Failure(message=message):
+                self.last_failure = message
+            case PollOutcome(stop_id=stop_id):
+                self.polls[stop_id] = event
+            case ProducerStats():
+                self.producer = event
+            case ConsumerProgress(replaying=replaying):
+                self.consumer = event
+                if not replaying:
+                    self.replay_done = True
+            case ReplayStarted(generation=generation, targets=targets):
+                self.replay_generation = generation
+                self.replay_targets = targets
+                self.replay_done = not any(targets.values())
+
+    @property
+    def connection(self) -> str:
+        if self.kafka_problem:
+            return f"disconnected: {self.kafka_problem}"
+        if self.consumer is None:
+            return "connecting…"
+        return "connected"
+
+    def poll_lines(self, now: datetime) -> list[str]:
+        lines = []
+        for outcome in self.polls.values():
+            age = format_age((now - outcome.at).total_seconds())
+            if outcome.error:
+                lines.append(f"{outcome.stop_id}: {outcome.error} ({age})")
+            else:
+                skipped = f", {outcome.rejected} skipped" if outcome.rejected else ""
+                lines.append(f"{outcome.label}: {outcome.count} buses{skipped} ({age})")
+        return lines
+
+    def producer_line(self) -> str:
+        if not self.producing:
+            return "producer: off (--no-produce)"
+        stats = self.producer
+        if stats is None:
+            return "producer: starting…"
+        next_poll = (
+            f"next poll in {stats.next_poll_in:.0f}s" if stats.next_poll_in is not None else ""
+        )
+        failed = f", {stats.failed} failed" if stats.failed else ""
+        source = "demo feed" if stats.source == "demo" else "TfL"
+        return f"producer ({source}): {stats.delivered} delivered{failed} · {next_poll}"
+
+    def consumer_line(self) -> str:
+        progress = self.consumer
+        if progress is None:
+            return "consumer: waiting for the topic…"
+        parts = " ".join(
+            f"p{p.partition}@{p.position}" + (f"(lag {p.lag})" if p.lag else "")
+            for p in progress.partitions
+        )
+        flagged = f" · {progress.flagged} flagged" if progress.flagged else ""
+        return (
+            f"consumer: {progress.records_per_s:,.0f} rec/s · {progress.total:,} read"
+            f"{flagged} · {parts}"
+        )
+
+    def replay_line(self) -> str | None:
+        """Per-partition progress while a replay catches up; None once caught up."""
+        if self.replay_done or not self.replay_targets:
+            return None
+        positions = {}
+        if self.consumer is not None:
+            positions = {p.partition: p.position for p in self.consumer.partitions}
+        parts = []
+        for partition, target in sorted(self.replay_targets.items()):
+            done = min(positions.get(partition, 0), target)
+            share = 100 if target == 0 else int(100 * done / target)
+            parts.append(f"p{partition} {share}%")
+        return "replaying from earliest: " + " · ".join(parts)

@@ -1,0 +1,1 @@
+"""The dashboard's widgets and screens: they render state and dispatch keys, nothing more."""

@@ -1,0 +1,121 @@
+"""Recent raw records (partition, offset, key, time, compact JSON) and the selected one in full."""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+
+from rich.console import Group, RenderableType
+from rich.syntax import Syntax
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import DataTable, Static
+
+from tfl_tui.records import Decoded, timestamp_iso
+
+DEFAULT_LIMIT = 500
+VALUE_PREVIEW = 160
+
+
+def _printable(text: str, limit: int) -> str:
+    cleaned = "".join(ch if ch.isprintable() else "�" for ch in text[: limit * 2])
+    return cleaned[:limit]
+
+
+def render_record(decoded: Decoded) -> RenderableType:
+    """A record in full: pretty, highlighted JSON, or the flagged raw text and the reason."""
+    record = decoded.record
+    where = Text(
+        f"partition {record.partition} · offset {record.offset} · key {record.key_text!s} · "
+        f"{timestamp_iso(record.timestamp_ms) or 'no timestamp'}",
+        style="bold",
+    )
+    if decoded.problem:
+        problem = Text(f"INVALID: {decoded.problem}", style="bold red")
+        if decoded.is_json:
+            body: RenderableType = Syntax(
+                json.dumps(decoded.value, indent=2)[:20000],
+                "json",
+                word_wrap=True,
+                theme="ansi_dark",
+            )
+        else:
+            body = Text(_printable(decoded.text, 4000))
+        return Group(where, problem, body)
+    pretty = json.dumps(decoded.value, indent=2, ensure_ascii=False)
+    return Group(where, Syntax(pretty, "json", word_wrap=True, theme="ansi_dark"))
+
+
+def _cells(decoded: Decoded) -> tuple[Text, ...]:
+    record = decoded.record
+    stamp = timestamp_iso(record.timestamp_ms)
+    value = Text(_printable(decoded.text.replace("\n", " "), VALUE_PREVIEW))
+    if decoded.problem:
+        value = Text.assemble(("INVALID ", "bold red"), (f"({decoded.problem}) ", "red"), value)
+    return (
+        Text(str(record.partition)),
+        Text(str(record.offset)),
+        Text(_printable(record.key_text or "null", 24)),
+        Text(stamp[11:23] if stamp else "", style="dim"),
+        value,
+    )
+
+
+class RawPanel(Horizontal):
+    """Keeps the newest `limit` records; follows the newest unless the user is reading."""
+
+    def __init__(self, limit: int = DEFAULT_LIMIT, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.limit = limit
+        self._records: deque[Decoded] = deque()
+        self._by_key: dict[str, Decoded] = {}
+        self.flagged = 0
+
+    def compose(self) -> ComposeResult:
+        table: DataTable[Text] = DataTable(id="raw-table", cursor_type="row")
+        table.add_columns("P", "Offset", "Key", "Time (UTC)", "Value")
+        yield table
+        with VerticalScroll(id="raw-detail-scroll"):
+            yield Static("Select a record to see it in full.", id="raw-detail")
+
+    @property
+    def table(self) -> DataTable[Text]:
+        return self.query_one("#raw-table", DataTable)
+
+    def clear(self) -> None:
+        self._records.clear()
+        self._by_key.clear()
+        self.flagged = 0
+        self.table.clear()
+
+    def add(self, batch: list[Decoded]) -> None:
+        self.flagged += sum(not d.ok for d in batch)
+        table = self.table
+        fresh = batch[-self.limit :]
+        if len(fresh) + len(self._records) > self.limit * 2:
+            # A replay-sized batch: starting over is cheaper than trimming row by row.
+            table.clear()
+            self._records.clear()
+            self._by_key.clear()
+        for decoded in fresh:
+            key = f"{decoded.record.partition}:{decoded.record.offset}"
+            if key in self._by_key:
+                continue  # the same record again (a replay overlapping the panel)
+            self._records.append(decoded)
+            self._by_key[key] = decoded
+            table.add_row(*_cells(decoded), key=key)
+        while len(self._records) > self.limit:
+            old = self._records.popleft()
+            key = f"{old.record.partition}:{old.record.offset}"
+            self._by_key.pop(key, None)
+            table.remove_row(key)
+        if not table.has_focus and table.row_count:
+            table.move_cursor(row=table.row_count - 1, animate=False)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id != "raw-table" or event.row_key.value is None:
+            return
+        decoded = self._by_key.get(event.row_key.value)
+        if decoded is not None:
+            self.query_one("#raw-detail", Static).update(render_record(decoded))

@@ -1,0 +1,258 @@
+"""The dashboard's consumer worker: reads every partition, decodes, hands the UI batches.
+
+Every dashboard must see the whole board, so it assigns all partitions itself instead of joining
+a consumer group that would split them between dashboards (and joins take seconds). Replay
+re-assigns every partition at its beginning. Records are decoded here, off the UI thread, and
+handed over in batches at most `batch_interval` apart.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from confluent_kafka import OFFSET_BEGINNING, OFFSET_END, Consumer, KafkaException, TopicPartition
+from confluent_kafka import KafkaError as RdKafkaError
+
+from tfl_tui.events import (
+    Connection,
+    ConsumerProgress,
+    Failure,
+    PartitionState,
+    RecordsBatch,
+    ReplayStarted,
+)
+from tfl_tui.kafka.config import CONSUMER_DEFAULTS, client_conf
+from tfl_tui.kafka.consumer import to_record
+from tfl_tui.records import Decoded, decode_record
+
+Sink = Callable[[object], None]
+METADATA_REFRESH_S = 10.0
+
+
+class _Window:
+    """Counts records for the rate shown in the status bar."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.flagged = 0
+        self._start = time.monotonic()
+        self._in_window = 0
+
+    def count(self, n: int) -> None:
+        self.total += n
+        self._in_window += n
+
+    def rate(self, now: float) -> float:
+        rate = self._in_window / max(now - self._start, 1e-6)
+        self._start, self._in_window = now, 0
+        return rate
+
+
+# librdkafka errors that mean "no broker right now"; it reconnects by itself.
+_DISCONNECTED = {RdKafkaError._TRANSPORT, RdKafkaError._ALL_BROKERS_DOWN, RdKafkaError._RESOLVE}
+
+
+class ConsumerWorker:
+    """Runs in its own thread; `sink` receives events (called from that thread)."""
+
+    def __init__(
+        self,
+        base: Mapping[str, str],
+        topic: str,
+        sink: Sink,
+        *,
+        start: str = "earliest",
+        batch_interval: float = 0.1,
+        progress_interval: float = 1.0,
+        max_batch: int = 5000,
+    ) -> None:
+        self._base = dict(base)
+        self.topic = topic
+        self._sink = sink
+        self._start = start
+        self._batch_interval = batch_interval
+        self._progress_interval = progress_interval
+        self._max_batch = max_batch
+        self._stop = threading.Event()
+        self._replay = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="tfl-tui-consumer", daemon=True)
+        self._generation = 0
+        self._positions: dict[int, int] = {}
+        self._targets: dict[int, int] = {}  # replay: high watermarks to reach
+        self._disconnected: str | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def request_replay(self) -> None:
+        self._replay.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def join(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def _on_error(self, error: Any) -> None:
+        if error.code() in _DISCONNECTED:
+            with self._lock:
+                first = self._disconnected is None
+                self._disconnected = error.str()
+            if first:
+                self._sink(Connection("consumer", connected=False, detail=error.str()))
+        elif error.fatal():
+            self._sink(Failure("consumer", f"Kafka consumer failed: {error.str()}", fatal=True))
+
+    def _run(self) -> None:
+        try:
+            conf = client_conf(
+                self._base,
+                CONSUMER_DEFAULTS,
+                error_cb=self._on_error,
+                extra={
+                    # librdkafka wants a group id even though we only assign(), never commit.
+                    "group.id": f"tfl-tui-dashboard-{uuid.uuid4().hex[:8]}",
+                    "enable.auto.commit": "false",
+                    "enable.auto.offset.store": "false",
+                },
+            )
+            consumer = Consumer(conf)
+        except KafkaException as error:
+            self._sink(Failure("consumer", f"invalid consumer configuration: {error}", fatal=True))
+            return
+        try:
+            self._loop(consumer)
+        except Exception as error:  # noqa: BLE001 - reported to the UI, never a traceback
+            self._sink(Failure("consumer", f"consumer stopped: {error}", fatal=True))
+        finally:
+            consumer.close()
+
+    def _partitions(self, consumer: Consumer) -> list[int] | None:
+        try:
+            metadata = consumer.list_topics(self.topic, timeout=1.0)
+        except KafkaException:
+            return None
+        topic = metadata.topics.get(self.topic)
+        if topic is None or topic.error is not None or not topic.partitions:
+            return None
+        self._mark_connected()
+        return sorted(topic.partitions)
+
+    def _mark_connected(self) -> None:
+        with self._lock:
+            was_down, self._disconnected = self._disconnected, None
+        if was_down is not None:
+            self._sink(Connection("consumer", connected=True, detail="reconnected"))
+
+    def _assign(self, consumer: Consumer, partitions: list[int], offset: int) -> None:
+        consumer.assign([TopicPartition(self.topic, p, offset) for p in partitions])
+
+    def _watermarks(self, consumer: Consumer, partition: int, cached: bool) -> tuple[int, int]:
+        try:
+            low, high = consumer.get_watermark_offsets(
+                TopicPartition(self.topic, partition), timeout=1.0, cached=cached
+            )
+        except KafkaException:
+            return -1, -1
+        return int(low), int(high)
+
+    def _begin_replay(self, consumer: Consumer, partitions: list[int]) -> None:
+        self._generation += 1
+        self._positions.clear()
+        self._targets = {}
+        for partition in partitions:
+            low, high = self._watermarks(consumer, partition, cached=False)
+            self._targets[partition] = max(high, 0)
+            self._positions[partition] = max(low, 0)
+        self._assign(consumer, partitions, OFFSET_BEGINNING)
+        self._sink(ReplayStarted(self._generation, dict(self._targets)))
+
+    def _loop(self, consumer: Consumer) -> None:
+        partitions: list[int] | None = None
+        while partitions is None and not self._stop.is_set():
+            partitions = self._partitions(consumer)
+            if partitions is None:
+                self._stop.wait(0.5)
+        if partitions is None:
+            return
+        if self._start == "latest":
+            self._assign(consumer, partitions, OFFSET_END)
+        else:
+            self._begin_replay(consumer, partitions)
+        stats = _Window()
+        batch: list[Decoded] = []
+        last_flush = time.monotonic()
+        next_progress = last_flush + self._progress_interval
+        next_metadata = last_flush + METADATA_REFRESH_S
+        while not self._stop.is_set():
+            if self._replay.is_set():
+                self._replay.clear()
+                batch = []
+                stats = _Window()
+                self._begin_replay(consumer, partitions)
+            batch.extend(self._consume(consumer, stats))
+            now = time.monotonic()
+            if batch and (
+                now - last_flush >= self._batch_interval or len(batch) >= self._max_batch
+            ):
+                self._sink(RecordsBatch(batch, self._generation))
+                batch, last_flush = [], now
+            if now >= next_progress:
+                next_progress = now + self._progress_interval
+                self._report_progress(consumer, partitions, stats.rate(now), stats)
+            if now >= next_metadata:
+                next_metadata = now + METADATA_REFRESH_S
+                partitions = self._add_new_partitions(consumer, partitions)
+        if batch:
+            self._sink(RecordsBatch(batch, self._generation))
+
+    def _consume(self, consumer: Consumer, stats: _Window) -> list[Decoded]:
+        decoded_batch = []
+        messages = consumer.consume(1000, 0.05)
+        for message in messages:
+            error = message.error()
+            if error is not None:
+                if error.code() != RdKafkaError._PARTITION_EOF:
+                    self._on_error(error)
+                continue
+            decoded = decode_record(to_record(message))
+            self._positions[decoded.record.partition] = decoded.record.offset + 1
+            stats.flagged += not decoded.ok
+            decoded_batch.append(decoded)
+        if messages:
+            self._mark_connected()
+        stats.count(len(decoded_batch))
+        return decoded_batch
+
+    def _add_new_partitions(self, consumer: Consumer, partitions: list[int]) -> list[int]:
+        """Partitions added to the topic while we run are read from their beginning."""
+        grown = self._partitions(consumer)
+        if grown is None or grown == partitions:
+            return partitions
+        new = [p for p in grown if p not in partitions]
+        consumer.incremental_assign([TopicPartition(self.topic, p, OFFSET_BEGINNING) for p in new])
+        return grown
+
+    def _report_progress(
+        self, consumer: Consumer, partitions: list[int], rate: float, stats: _Window
+    ) -> None:
+        states = []
+        for partition in partitions:
+            low, high = self._watermarks(consumer, partition, cached=True)
+            position = self._positions.get(partition, max(low, 0))
+            states.append(PartitionState(partition, position, max(low, 0), max(high, position)))
+        replaying = bool(self._targets) and any(
+            self._positions.get(p, 0) < target for p, target in self._targets.items()
+        )
+        if self._targets and not replaying:
+            self._targets = {}
+        self._sink(ConsumerProgress(states, rate, replaying, stats.total, stats.flagged))

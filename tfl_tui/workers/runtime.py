@@ -1,0 +1,128 @@
+"""Starts and stops the dashboard's background parts in order: broker, consumer, producer.
+
+No Textual here: the app hands in a sink for events and calls replay/use_demo/stop.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from tfl_tui.errors import TflTuiError
+from tfl_tui.events import BrokerReady, Failure
+from tfl_tui.kafka.broker import EmbeddedBroker
+from tfl_tui.polling import ArrivalsSource
+from tfl_tui.runtime import (
+    BrokerAnnouncement,
+    read_announcement,
+    remove_announcement,
+    write_announcement,
+)
+from tfl_tui.settings import KafkaTarget
+from tfl_tui.tfl.client import TflClient
+from tfl_tui.tfl.simulator import DemoSource
+from tfl_tui.workers.consumer import ConsumerWorker
+from tfl_tui.workers.producer import ProducerWorker
+
+if TYPE_CHECKING:
+    from tfl_tui.app import DashboardOptions
+
+Sink = Callable[[object], None]
+JOIN_GRACE_S = 2.0  # beyond the flush bound, for the threads to wind down
+
+
+class Workers:
+    def __init__(self, options: DashboardOptions, sink: Sink) -> None:
+        self.options = options
+        self._sink = sink
+        self._broker: EmbeddedBroker | None = None
+        self._announced_pid: int | None = None
+        self._interrupt = threading.Event()
+        self.consumer: ConsumerWorker | None = None
+        self.producer: ProducerWorker | None = None
+
+    def _target(self) -> KafkaTarget:
+        if self.options.target is not None:
+            return self.options.target
+        self._broker = EmbeddedBroker()
+        bootstrap = self._broker.bootstrap_servers
+        announcement = BrokerAnnouncement(
+            bootstrap, os.getpid(), datetime.now(UTC).isoformat(timespec="seconds")
+        )
+        if read_announcement() is None:
+            # Other terminals can `tfl-tui consume` this broker while the dashboard runs.
+            write_announcement(announcement)
+            self._announced_pid = announcement.pid
+        return KafkaTarget({"bootstrap.servers": bootstrap}, announcement.describe(), embedded=True)
+
+    def _source(self) -> tuple[ArrivalsSource, str]:
+        if self.options.demo:
+            return DemoSource(seed=self.options.seed), "demo"
+        client = TflClient(
+            self.options.tfl_url,
+            self.options.app_key,
+            timeout=self.options.http_timeout,
+            interrupt=self._interrupt,
+        )
+        return client, "tfl"
+
+    def start(self) -> None:
+        options = self.options
+        try:
+            target = self._target()
+        except TflTuiError as error:
+            self._sink(Failure("broker", error.message, error.hint, fatal=True))
+            return
+        self._sink(BrokerReady(target.description, target.embedded))
+        self.consumer = ConsumerWorker(target.conf, options.topic, self._sink, start=options.start)
+        self.consumer.start()
+        if options.produce:
+            source, name = self._source()
+            self.producer = ProducerWorker(
+                target.conf,
+                options.topic,
+                self._sink,
+                source=source,
+                source_name=name,
+                stops=options.stops,
+                interval=options.interval,
+                partitions=options.partitions,
+                embedded=target.embedded,
+                flush_timeout=options.flush_timeout,
+                retry_budget=options.retry_budget,
+                connect_timeout=options.connect_timeout,
+            )
+            self.producer.start()
+
+    def replay(self) -> None:
+        if self.consumer is not None:
+            self.consumer.request_replay()
+
+    def use_demo(self) -> None:
+        if self.producer is not None:
+            self.producer.switch_to_demo(self.options.seed)
+
+    def stop(self) -> str | None:
+        """Producer first (it flushes within its bound), then the consumer, then the broker.
+
+        Returns a problem to report, if the producer could not finish in time."""
+        self._interrupt.set()
+        problem = None
+        if self.producer is not None:
+            self.producer.stop()
+            bound = self.options.flush_timeout + self.options.http_timeout + JOIN_GRACE_S
+            self.producer.join(bound)
+            if self.producer.alive:
+                problem = f"the producer did not stop within {bound:g}s; records it still "
+                problem += "held may not have been delivered"
+        if self.consumer is not None:
+            self.consumer.stop()
+            self.consumer.join(JOIN_GRACE_S + 3)
+        if self._announced_pid is not None:
+            remove_announcement(self._announced_pid)
+        if self._broker is not None:
+            self._broker.close()
+        return problem
