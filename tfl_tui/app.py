@@ -7,6 +7,7 @@ which hand events over through one thread-safe message; the board is folded by t
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -113,6 +114,7 @@ class TflTuiApp(App[Outcome]):
         self._dirty = True
         self._offer_demo = False
         self._quitting = False
+        self._closing = False
         self._background: Any = None  # tfl_tui.workers.runtime.Workers, loaded lazily
 
     # -- layout ---------------------------------------------------------------------------
@@ -166,8 +168,11 @@ class TflTuiApp(App[Outcome]):
         # Imported here: confluent-kafka and requests are not needed for the first frame.
         from tfl_tui.workers.runtime import Workers
 
-        self._background = Workers(self.options, self.post_event)
-        self._background.start()
+        workers = Workers(self.options, self.post_event)
+        self._background = workers
+        workers.start()
+        if self._closing:  # the app ended while the workers were starting
+            workers.stop()
 
     def post_event(self, event: object) -> None:
         """The sink the workers call, from their own threads."""
@@ -326,6 +331,12 @@ class TflTuiApp(App[Outcome]):
         row = self.query_one(BoardTable).rows_by_key.get(str(event.row_key.value))
         if row is not None:
             self.push_screen(RecordsScreen(row, self.board.entries_for(row)))
+
+    async def on_unmount(self) -> None:
+        # However the app ends (tests, errors), the threads and the broker must not outlive it.
+        self._closing = True
+        if self._background is not None:
+            await asyncio.to_thread(self._background.stop)
 
     async def action_quit(self) -> None:
         if self._quitting:

@@ -30,18 +30,18 @@ class Status:
     replay_generation: int = 0
     replay_targets: dict[int, int] = field(default_factory=dict)
     replay_done: bool = True
-    _down: set[str] = field(default_factory=set)
+    _down: dict[str, str] = field(default_factory=dict)  # source -> what it reported
 
     def apply(self, event: object) -> None:
         match event:
             case BrokerReady(description=description):
                 self.broker = description
             case Connection(source=source, connected=connected, detail=detail):
-                if connected:
-                    self._down.discard(source)
-                else:
-                    self._down.add(source)
-                self.kafka_problem = detail if self._down else None
+                # Disconnected while any source is down, with the latest down source's detail.
+                self._down.pop(source, None)
+                if not connected:
+                    self._down[source] = detail or f"{source} lost the broker"
+                self.kafka_problem = next(reversed(self._down.values()), None)
             case Failure(message=message):
                 self.last_failure = message
             case PollOutcome(stop_id=stop_id):
@@ -83,11 +83,11 @@ class Status:
         if stats is None:
             return "producer: starting…"
         next_poll = (
-            f"next poll in {stats.next_poll_in:.0f}s" if stats.next_poll_in is not None else ""
+            f" · next poll in {stats.next_poll_in:.0f}s" if stats.next_poll_in is not None else ""
         )
         failed = f", {stats.failed} failed" if stats.failed else ""
         source = "demo feed" if stats.source == "demo" else "TfL"
-        return f"producer ({source}): {stats.delivered} delivered{failed} · {next_poll}"
+        return f"producer ({source}): {stats.delivered} delivered{failed}{next_poll}"
 
     def consumer_line(self) -> str:
         progress = self.consumer

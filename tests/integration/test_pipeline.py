@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from confluent_kafka import Producer
 
-from tests.integration.conftest import Cli
+from tests.support import Cli
 from tests.tfl_standin import Answer, TflStandIn
 from tfl_tui.errors import ExitCode
 from tfl_tui.tfl.simulator import DemoSource

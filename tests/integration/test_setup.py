@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import cli_env, start_broker, tfl_tui_command
+from tests.support import cli_env, start_broker, tfl_tui_command
 from tfl_tui.errors import ExitCode
 
 pytestmark = pytest.mark.integration

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
+import json
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
+from tfl_tui.polling import Snapshot
+from tfl_tui.records import Decoded, Record, decode_record
 from tfl_tui.tfl.prediction import PREDICTION_TYPE
 
 WATERLOO = "490000254W"
@@ -60,3 +65,39 @@ def prediction(
     for key in drop:
         item.pop(key, None)
     return item
+
+
+TOPIC = "london_transport"
+PARTITIONS = 4  # what the embedded broker auto-creates
+
+
+def poll_records(
+    predictions: Sequence[dict[str, Any]],
+    stop_id: str = WATERLOO,
+    *,
+    polled_at: datetime,
+    seq: int = 1,
+    source: str = "demo",
+) -> list[Decoded]:
+    """The decoded records one poll of `stop_id` puts on the topic, as the producer writes them.
+
+    Key = lineId (so the partition follows the line), value = the prediction's JSON, headers
+    from `Snapshot.headers()` (snapshot size = len(predictions)). Offsets are unique per poll.
+    """
+    snapshot = Snapshot(stop_id, seq, polled_at, source, list(predictions))
+    headers = tuple(snapshot.headers())
+    records = []
+    for index, item in enumerate(predictions):
+        key = str(item["lineId"]).encode()
+        records.append(
+            Record(
+                TOPIC,
+                partition=zlib.crc32(key) % PARTITIONS,
+                offset=seq * 1000 + index,
+                key=key,
+                value=json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode(),
+                timestamp_ms=int(polled_at.timestamp() * 1000),
+                headers=headers,
+            )
+        )
+    return [decode_record(record) for record in records]

@@ -41,6 +41,9 @@ class Workers:
         self._broker: EmbeddedBroker | None = None
         self._announced_pid: int | None = None
         self._interrupt = threading.Event()
+        self._stopped = threading.Lock()
+        self._stop_result: str | None = None
+        self._has_stopped = False
         self.consumer: ConsumerWorker | None = None
         self.producer: ProducerWorker | None = None
 
@@ -108,7 +111,15 @@ class Workers:
     def stop(self) -> str | None:
         """Producer first (it flushes within its bound), then the consumer, then the broker.
 
-        Returns a problem to report, if the producer could not finish in time."""
+        Returns a problem to report, if the producer could not finish in time. Safe to call
+        more than once (quit, then unmount): the later calls wait for the first."""
+        with self._stopped:
+            if not self._has_stopped:
+                self._stop_result = self._stop_all()
+                self._has_stopped = True
+            return self._stop_result
+
+    def _stop_all(self) -> str | None:
         self._interrupt.set()
         problem = None
         if self.producer is not None:

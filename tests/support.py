@@ -1,23 +1,17 @@
-"""Real parts for integration tests: a `tfl-tui broker` process and a local TfL stand-in."""
+"""Real parts for integration and UI tests: a `tfl-tui broker` process and CLI runner."""
 
 from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
-
-import pytest
-
-from tests.tfl_standin import TflStandIn
 
 BROKER_START_TIMEOUT_S = 30.0
 CLI_TIMEOUT_S = 120.0
@@ -81,32 +75,6 @@ def start_broker(runtime_dir: Path) -> BrokerProcess:
     return BrokerProcess(process, line.strip().split("=", 1)[1], runtime_dir)
 
 
-@pytest.fixture(scope="session")
-def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrokerProcess]:
-    """One embedded broker process for the session; tests keep apart by using their own topic."""
-    running = start_broker(tmp_path_factory.mktemp("runtime"))
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="session")
-def tfl() -> Iterator[TflStandIn]:
-    server = TflStandIn()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def topic() -> str:
-    return f"test_{uuid.uuid4().hex[:10]}"
-
-
-@pytest.fixture
-def stop_id() -> str:
-    """A stop id of the test's own, so scripted TfL answers never leak between tests."""
-    return f"4900{uuid.uuid4().hex[:6].upper()}"
-
-
 @dataclass
 class Cli:
     """Runs `tfl-tui` subcommands as a user would, against the session's broker."""
@@ -144,16 +112,3 @@ class Cli:
         done = self.run(*args)
         assert done.returncode == 0, done.stderr
         return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
-
-
-@pytest.fixture
-def cli(broker: BrokerProcess) -> Cli:
-    return Cli(broker)
-
-
-@pytest.fixture
-def closed_port() -> int:
-    """A loopback port with nothing listening on it."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])

@@ -1,0 +1,212 @@
+"""The dashboard driven as a user would, with Pilot, against a real broker process.
+
+Each test runs the real workers: the embedded broker runs in its own `tfl-tui broker` process,
+TfL is the demo simulator or the local stand-in server; nothing is mocked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from confluent_kafka import Producer
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input
+
+from tests.support import BrokerProcess, Cli
+from tfl_tui.app import DashboardOptions, TflTuiApp
+from tfl_tui.settings import KafkaTarget
+from tfl_tui.widgets.board_table import BoardTable
+from tfl_tui.widgets.raw_panel import RawPanel
+
+pytestmark = pytest.mark.integration
+
+SIZE = (140, 45)
+WAIT_S = 30.0
+
+
+def options_for(broker: BrokerProcess, topic: str, **overrides: Any) -> DashboardOptions:
+    target = KafkaTarget(
+        {"bootstrap.servers": broker.bootstrap_servers},
+        f"test broker at {broker.bootstrap_servers}",
+        embedded=True,
+    )
+    settings: dict[str, Any] = {
+        "topic": topic,
+        "demo": True,
+        "seed": 4,
+        "interval": 600.0,
+        "flush_timeout": 10.0,
+    }
+    settings.update(overrides)
+    return DashboardOptions(target=target, **settings)
+
+
+async def until(
+    pilot: Pilot[Any], condition: Callable[[], bool], what: str, timeout: float = WAIT_S
+) -> None:
+    """Wait for `condition` while the app runs; fail with `what` after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.05)
+
+
+def board_rows(app: TflTuiApp) -> list[tuple[str, str]]:
+    """What the board table shows: (line, destination) per row, top to bottom."""
+    table = app.query_one(BoardTable)
+    return [
+        (str(table.get_row_at(i)[0]), str(table.get_row_at(i)[1])) for i in range(table.row_count)
+    ]
+
+
+def run_app(app: TflTuiApp, scenario: Callable[[Pilot[Any]], Awaitable[None]]) -> None:
+    async def main() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await scenario(pilot)
+
+    asyncio.run(main())
+
+
+def test_board_fills_and_filter_narrows_it(broker: BrokerProcess, topic: str) -> None:
+    app = TflTuiApp(options_for(broker, topic))
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await until(pilot, lambda: app.query_one(BoardTable).row_count >= 3, "the board to fill")
+        everything = board_rows(app)
+        assert any(dest == "Victoria" for _line, dest in everything)
+
+        await pilot.press("slash")
+        assert app.query_one("#filter", Input).has_focus
+        await pilot.press(*"VICT")
+        await until(
+            pilot,
+            lambda: board_rows(app) and all("vict" in dest.lower() for _l, dest in board_rows(app)),
+            "the filter to apply",
+        )
+        assert len(board_rows(app)) < len(everything)
+
+        await pilot.press("escape")
+        await until(pilot, lambda: len(board_rows(app)) >= len(everything), "the filter to clear")
+        assert not app.query_one("#filter", Input).display
+
+        await pilot.press("slash", *"line:507 <60", "enter")
+        await until(pilot, lambda: bool(board_rows(app)), "line filter rows")
+        assert {line for line, _dest in board_rows(app)} == {"507"}
+        assert app.query_one("#filter", Input).display  # an active filter stays visible
+        assert app.query_one(BoardTable).has_focus  # and the board has the keys again
+
+    run_app(app, scenario)
+
+
+def test_replay_rebuilds_the_same_board(broker: BrokerProcess, topic: str) -> None:
+    app = TflTuiApp(options_for(broker, topic))
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await until(pilot, lambda: app.query_one(BoardTable).row_count >= 3, "the board to fill")
+        await until(pilot, lambda: app.status.replay_done, "the start-up read to catch up")
+        before = sorted(board_rows(app))
+        generation = app.status.replay_generation
+
+        await pilot.press("r")
+        await until(pilot, lambda: app.status.replay_generation > generation, "replay to start")
+        await until(
+            pilot,
+            lambda: app.status.replay_done and sorted(board_rows(app)) == before,
+            "the board to be rebuilt",
+        )
+        raw = app.query_one(RawPanel)
+        assert raw.query_one(DataTable).row_count > 0
+
+    run_app(app, scenario)
+
+
+def test_quit_flushes_and_every_record_is_on_the_topic(
+    broker: BrokerProcess, topic: str, cli: Cli
+) -> None:
+    app = TflTuiApp(options_for(broker, topic))
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await until(
+            pilot,
+            lambda: app.status.producer is not None and app.status.producer.delivered > 0,
+            "a delivery",
+        )
+        await pilot.press("q")
+        await until(pilot, lambda: not app.is_running, "the app to exit")
+
+    run_app(app, scenario)
+    stopped = app.outcome.stopped
+    assert stopped is not None
+    assert stopped.undelivered == 0
+    assert stopped.delivered == stopped.produced > 0
+    on_topic = cli.consume_json(topic, max_messages=stopped.delivered)
+    assert len(on_topic) == stopped.delivered
+
+
+def test_invalid_records_are_flagged_not_fatal(broker: BrokerProcess, topic: str) -> None:
+    producer = Producer({"bootstrap.servers": broker.bootstrap_servers})
+    poison = [b"\xff\xfe", b"not json", b"[]", json.dumps({"lineId": "x"}).encode()]
+    for value in poison:
+        producer.produce(topic, key=b"poison", value=value)
+    assert producer.flush(10) == 0
+    app = TflTuiApp(options_for(broker, topic))
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        raw = app.query_one(RawPanel)
+        await until(pilot, lambda: raw.flagged == len(poison), "the poison to be flagged")
+        await until(pilot, lambda: app.query_one(BoardTable).row_count > 0, "the good records")
+        await until(
+            pilot,
+            lambda: app.status.consumer is not None and app.status.consumer.flagged == len(poison),
+            "the flagged count",
+        )
+        await pilot.press("slash", "x")  # still answering keys
+        assert app.query_one("#filter", Input).value == "x"
+
+    run_app(app, scenario)
+
+
+def test_unreachable_tfl_offers_the_demo_feed(
+    broker: BrokerProcess, topic: str, closed_port: int
+) -> None:
+    app = TflTuiApp(
+        options_for(
+            broker, topic, demo=False, retry_budget=1.0, tfl_url=f"http://127.0.0.1:{closed_port}"
+        )
+    )
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        banner = app.query_one("#banner")
+        await until(pilot, lambda: banner.display, "the offer of the demo feed")
+        assert "Press d" in str(banner.render())
+        await pilot.press("d")
+        await until(pilot, lambda: app.query_one(BoardTable).row_count > 0, "demo buses")
+        assert not banner.display
+
+    run_app(app, scenario)
+
+
+def test_help_and_row_records_screens(broker: BrokerProcess, topic: str) -> None:
+    app = TflTuiApp(options_for(broker, topic))
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await until(pilot, lambda: app.query_one(BoardTable).row_count > 0, "the board")
+        await pilot.press("question_mark")
+        assert type(app.screen).__name__ == "HelpScreen"
+        await pilot.press("escape")
+        assert type(app.screen).__name__ == "Screen"
+        await pilot.press("enter")
+        await until(pilot, lambda: type(app.screen).__name__ == "RecordsScreen", "records")
+        await pilot.press("escape")
+        await pilot.press("p")
+        assert app.paused
+        await pilot.press("p")
+        assert not app.paused
+
+    run_app(app, scenario)
