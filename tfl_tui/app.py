@@ -8,6 +8,8 @@ which hand events over through one thread-safe message; the board is folded by t
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -140,6 +142,9 @@ class TflTuiApp(App[Outcome]):
         self.render_all()
         self.set_interval(1.0, self._tick)
         self.set_interval(RENDER_INTERVAL_S, self._render_if_dirty)
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            # SIGTERM quits like `q`: flush, report, restore the terminal.
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self._on_sigterm)
         if self._start_workers:
             self._launch()
 
@@ -266,6 +271,9 @@ class TflTuiApp(App[Outcome]):
             return "Replaying the topic…"
         if not self.options.produce:
             return f"Waiting for records on {self.options.topic}…"
+        failed = [o for o in self.status.polls.values() if o.error]
+        if failed:
+            return f"No arrivals yet: {failed[0].error}"
         waiting = [s for s in self.options.stops if s not in self.status.polls]
         if waiting:
             return f"Waiting for the first poll of {', '.join(waiting)}…"
@@ -332,9 +340,14 @@ class TflTuiApp(App[Outcome]):
         if row is not None:
             self.push_screen(RecordsScreen(row, self.board.entries_for(row)))
 
+    def _on_sigterm(self) -> None:
+        self.run_worker(self.action_quit(), name="sigterm-quit")
+
     async def on_unmount(self) -> None:
         # However the app ends (tests, errors), the threads and the broker must not outlive it.
         self._closing = True
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().remove_signal_handler(signal.SIGTERM)
         if self._background is not None:
             await asyncio.to_thread(self._background.stop)
 

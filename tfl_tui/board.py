@@ -111,7 +111,8 @@ class BoardFilter:
         words: list[str] = []
         lines: list[str] = []
         within: float | None = None
-        for part in text.lower().split():
+        # "< 10" is read as "<10": people type a space after the sign.
+        for part in re.sub(r"<\s+(?=\d)", "<", text.lower()).split():
             if part.startswith("line:"):
                 if part[5:]:
                     lines.append(part[5:])
@@ -130,7 +131,8 @@ class BoardFilter:
     def describe(self) -> str:
         parts = [*self.words, *(f"line:{line}" for line in self.lines)]
         if self.within_minutes is not None:
-            parts.append(f"<{self.within_minutes:g}")
+            minutes = self.within_minutes
+            parts.append(f"<{int(minutes) if minutes.is_integer() else minutes}")
         return " ".join(parts)
 
     def matches(self, row: Row) -> bool:

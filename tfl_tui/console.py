@@ -6,10 +6,12 @@ exception or a librdkafka message is masked before it is printed.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from tfl_tui.errors import TflTuiError
@@ -29,6 +31,18 @@ def setup_logging(verbose: bool) -> None:
     log.propagate = False
     # librdkafka's own log lines are for debugging; its errors reach us through error_cb.
     LIBRDKAFKA_LOGGER.setLevel(logging.INFO if verbose else logging.CRITICAL)
+
+
+@contextlib.contextmanager
+def terminal_owned_by_ui() -> Iterator[None]:
+    """While the TUI draws on the terminal, a stray log line would tear the screen: hold them
+    back (everything the user must see reaches the UI as an event)."""
+    previous = log.disabled
+    log.disabled = True
+    try:
+        yield
+    finally:
+        log.disabled = previous
 
 
 def out(line: str) -> None:

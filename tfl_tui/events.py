@@ -80,6 +80,7 @@ class PollOutcome:
     error: str | None = None
     hint: str | None = None
     tfl_unreachable: bool = False  # DNS/connection failure: offer the demo feed
+    retry_in: float | None = None  # set while the producer backs off before trying again
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,6 @@ class ProducerStats:
     failed: int
     next_poll_in: float | None
     source: str  # "tfl" or "demo"
-    backoff: str | None = None
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ class Status:
     replay_targets: dict[int, int] = field(default_factory=dict)
     replay_done: bool = True
     _down: dict[str, str] = field(default_factory=dict)  # source -> what it reported
+    _progress_since_replay: bool = False
 
     def apply(self, event: object) -> None:
         match event:
@@ -50,12 +51,15 @@ class Status:
                 self.producer = event
             case ConsumerProgress(replaying=replaying):
                 self.consumer = event
+                self._progress_since_replay = True
                 if not replaying:
                     self.replay_done = True
             case ReplayStarted(generation=generation, targets=targets):
                 self.replay_generation = generation
                 self.replay_targets = targets
                 self.replay_done = not any(targets.values())
+                # Positions reported before the replay are not progress of this replay.
+                self._progress_since_replay = False
 
     @property
     def connection(self) -> str:
@@ -70,7 +74,11 @@ class Status:
         for outcome in self.polls.values():
             age = format_age((now - outcome.at).total_seconds())
             if outcome.error:
-                lines.append(f"{outcome.stop_id}: {outcome.error} ({age})")
+                retry = ""
+                if outcome.retry_in is not None:
+                    left = (outcome.at - now).total_seconds() + outcome.retry_in
+                    retry = f"; retrying in {left:.0f}s" if left >= 1 else "; retrying…"
+                lines.append(f"{outcome.error} ({age}{retry})")
             else:
                 skipped = f", {outcome.rejected} skipped" if outcome.rejected else ""
                 lines.append(f"{outcome.label}: {outcome.count} buses{skipped} ({age})")
@@ -107,12 +115,14 @@ class Status:
         """Per-partition progress while a replay catches up; None once caught up."""
         if self.replay_done or not self.replay_targets:
             return None
-        positions = {}
-        if self.consumer is not None:
-            positions = {p.partition: p.position for p in self.consumer.partitions}
+        states = {}
+        if self.consumer is not None and self._progress_since_replay:
+            states = {p.partition: p for p in self.consumer.partitions}
         parts = []
         for partition, target in sorted(self.replay_targets.items()):
-            done = min(positions.get(partition, 0), target)
-            share = 100 if target == 0 else int(100 * done / target)
+            state = states.get(partition)
+            low = state.low if state is not None else 0
+            done = min(state.position, target) if state is not None else low
+            share = 100 if target <= low else int(100 * (done - low) / (target - low))
             parts.append(f"p{partition} {share}%")
         return "replaying from earliest: " + " · ".join(parts)

@@ -29,9 +29,6 @@ def listening_servers() -> Iterator[str]:
 
 
 @pytest.fixture
-def closed_servers() -> str:
+def closed_servers(closed_port: int) -> str:
     """`127.0.0.1:PORT` of a port that was just free and is no longer listened on."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"127.0.0.1:{port}"
+    return f"127.0.0.1:{closed_port}"

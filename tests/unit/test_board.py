@@ -343,8 +343,9 @@ def test_a_row_is_as_fresh_as_its_newest_poll() -> None:
 
 
 def test_entries_for_a_row_point_at_their_records() -> None:
-    board = board_of(POLL_1)
-    [row] = board.rows(NOW)
+    board = board_of(POLL_1, ELSEWHERE_POLL)
+    row, other = board.rows(NOW)
+    assert (row.key[0], other.key[0]) == (WATERLOO, ELSEWHERE)
     entries = board.entries_for(row)
     assert [entry.prediction.id for entry in entries] == ["a", "b"]
     assert [entry.ref for entry in entries] == [

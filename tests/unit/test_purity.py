@@ -22,6 +22,10 @@ PURE = [
     "tfl_tui.properties",
     "tfl_tui.masking",
     "tfl_tui.runtime",
+    "tfl_tui.board",
+    "tfl_tui.status",
+    "tfl_tui.events",
+    "tfl_tui.produce_loop",
 ]
 KAFKA = [
     "tfl_tui.kafka.broker",
@@ -29,6 +33,9 @@ KAFKA = [
     "tfl_tui.kafka.consumer",
     "tfl_tui.kafka.producer",
     "tfl_tui.kafka.topic",
+    "tfl_tui.workers.consumer",
+    "tfl_tui.workers.producer",
+    "tfl_tui.workers.runtime",
 ]
 HELP = "from tfl_tui.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass"
 

@@ -108,12 +108,25 @@ def test_poll_lines_show_each_stop_with_its_age() -> None:
     ]
 
 
+FAILED_503 = f"stop {WATERLOO}: TfL answered HTTP 503: 57 bytes of text/html"
+
+
 def test_a_failed_poll_replaces_the_stops_last_success() -> None:
     status = status_after(
         PollOutcome(WATERLOO, f"{WATERLOO_NAME} (W)", at=NOW, count=4),
-        PollOutcome(WATERLOO, WATERLOO, at=NOW + timedelta(seconds=30), error="HTTP 503"),
+        PollOutcome(WATERLOO, WATERLOO, at=NOW + timedelta(seconds=30), error=FAILED_503),
     )
-    assert status.poll_lines(NOW + timedelta(minutes=2)) == [f"{WATERLOO}: HTTP 503 (1m ago)"]
+    assert status.poll_lines(NOW + timedelta(minutes=2)) == [f"{FAILED_503} (1m ago)"]
+
+
+def test_a_poll_backing_off_says_when_it_retries() -> None:
+    status = status_after(
+        PollOutcome(WATERLOO, WATERLOO, at=NOW, error=FAILED_503, retry_in=8.0),
+    )
+    assert status.poll_lines(NOW + timedelta(seconds=3)) == [
+        f"{FAILED_503} (3s ago; retrying in 5s)"
+    ]
+    assert status.poll_lines(NOW + timedelta(seconds=9)) == [f"{FAILED_503} (9s ago; retrying…)"]
 
 
 # --- producer and consumer lines ---------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from tfl_tui.console import log, redactor
+from tfl_tui.console import log, redactor, terminal_owned_by_ui
 from tfl_tui.errors import ExitCode
 from tfl_tui.settings import resolve_kafka
 
@@ -37,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
         connect_timeout=args.connect_timeout,
         start=args.start,
     )
-    outcome = TflTuiApp(options).run()
+    with terminal_owned_by_ui():
+        outcome = TflTuiApp(options).run()
     if outcome is None:
         return ExitCode.FAILURE
     if outcome.failure:

@@ -7,7 +7,7 @@ import threading
 import time
 
 from tfl_tui.console import KafkaErrorReporter, log, out, redactor
-from tfl_tui.errors import ConfigError, ExitCode
+from tfl_tui.errors import ConfigError, ExitCode, TflError
 from tfl_tui.kafka.producer import ArrivalsProducer, Delivery
 from tfl_tui.kafka.topic import ensure_topic
 from tfl_tui.polling import ArrivalsSource, Poller, PollFailure, Snapshot
@@ -22,7 +22,12 @@ def make_source(args: argparse.Namespace) -> tuple[ArrivalsSource, str]:
         return DemoSource(seed=args.seed), "demo"
     if args.app_key:
         redactor.add(args.app_key)
-    return TflClient(args.tfl_url, args.app_key, timeout=args.http_timeout), "tfl"
+    client = TflClient(args.tfl_url, args.app_key, timeout=args.http_timeout, on_retry=report_retry)
+    return client, "tfl"
+
+
+def report_retry(stop_id: str, error: TflError, delay: float) -> None:
+    log.warning("%s; retrying in %.1fs", error.message, delay)
 
 
 def effective_interval(args: argparse.Namespace, source: ArrivalsSource) -> float:

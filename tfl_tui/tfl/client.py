@@ -12,6 +12,7 @@ import json
 import random
 import threading
 import time
+from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote
@@ -23,6 +24,8 @@ from tfl_tui.errors import TflError, TflUnreachable
 from tfl_tui.tfl.ratelimit import RequestBudget, requests_per_minute
 
 DEFAULT_TFL_URL = "https://api.tfl.gov.uk"
+# Told about each failed attempt before the client backs off: (stop id, error, delay in s).
+RetryCallback = Callable[[str, TflError, float], None]
 USER_AGENT = f"tfl-tui/{__version__} (terminal arrivals board; python-requests)"
 # An Arrivals answer is a few KB per bus; anything beyond this is not an Arrivals answer.
 MAX_BODY_BYTES = 8 * 1024 * 1024
@@ -73,6 +76,7 @@ class TflClient:
         budget: RequestBudget | None = None,
         session: requests.Session | None = None,
         interrupt: threading.Event | None = None,
+        on_retry: RetryCallback | None = None,
         rng: random.Random | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
@@ -83,6 +87,7 @@ class TflClient:
         self._session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
         # Waits (backoff, budget) end early when `interrupt` is set, e.g. when the app quits.
         self._interrupt = interrupt or threading.Event()
+        self._on_retry = on_retry
         self._rng = rng or random.Random()  # jitter only; never security-relevant
 
     def describe(self) -> str:
@@ -113,6 +118,8 @@ class TflClient:
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is None or delay + self.timeout / 4 > remaining:
                     raise
+                if self._on_retry is not None:
+                    self._on_retry(stop_id, error, delay)
                 self._pause(delay)
 
     def _wait_for_slot(self, deadline: float | None) -> None:

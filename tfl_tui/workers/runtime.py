@@ -11,10 +11,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from tfl_tui.errors import TflTuiError
-from tfl_tui.events import BrokerReady, Failure
+from tfl_tui.errors import TflError, TflTuiError, TflUnreachable
+from tfl_tui.events import BrokerReady, Failure, PollOutcome
 from tfl_tui.kafka.broker import EmbeddedBroker
-from tfl_tui.polling import ArrivalsSource
+from tfl_tui.polling import ArrivalsSource, utc_now
 from tfl_tui.runtime import (
     BrokerAnnouncement,
     read_announcement,
@@ -69,8 +69,22 @@ class Workers:
             self.options.app_key,
             timeout=self.options.http_timeout,
             interrupt=self._interrupt,
+            on_retry=self._on_retry,
         )
         return client, "tfl"
+
+    def _on_retry(self, stop_id: str, error: TflError, delay: float) -> None:
+        self._sink(
+            PollOutcome(
+                stop_id,
+                stop_id,
+                utc_now(),
+                error=error.message,
+                hint=error.hint,
+                tfl_unreachable=isinstance(error, TflUnreachable),
+                retry_in=delay,
+            )
+        )
 
     def start(self) -> None:
         options = self.options
