@@ -25,7 +25,6 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from tfl_tui.board import Board, BoardFilter
 from tfl_tui.events import (
-    BrokerReady,
     Failure,
     PollOutcome,
     ProducerStopped,
@@ -115,6 +114,7 @@ class TflTuiApp(App[Outcome]):
         self._generation = 0
         self._dirty = True
         self._offer_demo = False
+        self._on_demo = options.demo
         self._quitting = False
         self._closing = False
         self._background: Any = None  # tfl_tui.workers.runtime.Workers, loaded lazily
@@ -200,7 +200,7 @@ class TflTuiApp(App[Outcome]):
                 self._generation = generation
                 self.board.clear()
                 self.query_one(RawPanel).clear()
-            case PollOutcome(tfl_unreachable=True) if not self._offer_demo:
+            case PollOutcome(tfl_unreachable=True) if not (self._offer_demo or self._on_demo):
                 self._offer_demo = True
                 self.refresh_bindings()
                 self._show_banner(
@@ -218,13 +218,9 @@ class TflTuiApp(App[Outcome]):
                     severity="error" if fatal else "warning",
                     timeout=8,
                 )
-            case BrokerReady():
-                pass
             case ProducerStopped():
                 self.outcome.stopped = event
         self.status.apply(event)
-        if isinstance(event, BrokerReady):
-            self._render_title()
         self._dirty = True
 
     # -- rendering ------------------------------------------------------------------------
@@ -232,8 +228,7 @@ class TflTuiApp(App[Outcome]):
     def _render_title(self) -> None:
         pause = "  ⏸ PAUSED (p to resume)" if self.paused else ""
         self.query_one("#title", Static).update(
-            f"[b]tfl-tui[/b] · London bus arrivals · topic [b]{self.options.topic}[/b] on "
-            f"{self.status.broker}{pause}"
+            f"[b]tfl-tui[/b] · London bus arrivals · topic [b]{self.options.topic}[/b]{pause}"
         )
 
     def _show_banner(self, text: str | None) -> None:
@@ -330,6 +325,7 @@ class TflTuiApp(App[Outcome]):
         if self._background is not None and self._offer_demo:
             self._background.use_demo()
             self._offer_demo = False
+            self._on_demo = True
             self.refresh_bindings()
             self._show_banner(None)
             self.notify("Switched to the offline demo feed.")

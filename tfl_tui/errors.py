@@ -59,6 +59,10 @@ class TflError(TflTuiError):
         self.retry_after = retry_after
 
 
+class TflCancelled(TflError):
+    """The fetch was given up on purpose (quitting, or switching to the demo feed)."""
+
+
 class TflUnreachable(TflError):
     """No connection to TfL at all (DNS, refused, no network): the demo feed may help."""
 

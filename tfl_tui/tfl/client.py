@@ -20,7 +20,7 @@ from urllib.parse import quote
 import requests
 
 from tfl_tui import __version__
-from tfl_tui.errors import TflError, TflUnreachable
+from tfl_tui.errors import TflCancelled, TflError, TflUnreachable
 from tfl_tui.tfl.ratelimit import RequestBudget, requests_per_minute
 
 DEFAULT_TFL_URL = "https://api.tfl.gov.uk"
@@ -75,7 +75,6 @@ class TflClient:
         timeout: float = 10.0,
         budget: RequestBudget | None = None,
         session: requests.Session | None = None,
-        interrupt: threading.Event | None = None,
         on_retry: RetryCallback | None = None,
         rng: random.Random | None = None,
     ) -> None:
@@ -85,14 +84,18 @@ class TflClient:
         self.budget = budget or RequestBudget(requests_per_minute(bool(self._app_key)))
         self._session = session or requests.Session()
         self._session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
-        # Waits (backoff, budget) end early when `interrupt` is set, e.g. when the app quits.
-        self._interrupt = interrupt or threading.Event()
+        # cancel() ends waits (backoff, budget) early, e.g. when the app quits or switches feed.
+        self._cancelled = threading.Event()
         self._on_retry = on_retry
         self._rng = rng or random.Random()  # jitter only; never security-relevant
 
     def describe(self) -> str:
         access = "with app key" if self._app_key else "anonymous"
         return f"TfL API at {self.base_url} ({access})"
+
+    def cancel(self) -> None:
+        """Give up any wait in progress; later fetches fail at their first wait."""
+        self._cancelled.set()
 
     def close(self) -> None:
         self._session.close()
@@ -118,6 +121,8 @@ class TflClient:
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is None or delay + self.timeout / 4 > remaining:
                     raise
+                if self._cancelled.is_set():
+                    raise TflCancelled("stopped before retrying") from None
                 if self._on_retry is not None:
                     self._on_retry(stop_id, error, delay)
                 self._pause(delay)
@@ -133,8 +138,8 @@ class TflClient:
         self.budget.take()
 
     def _pause(self, seconds: float) -> None:
-        if self._interrupt.wait(seconds):
-            raise TflError("stopped while waiting to retry")
+        if self._cancelled.wait(seconds):
+            raise TflCancelled("stopped while waiting to retry")
 
     def _attempt(self, stop_id: str, deadline: float | None) -> list[Any]:
         self._wait_for_slot(deadline)

@@ -47,10 +47,20 @@ def render_record(decoded: Decoded) -> RenderableType:
     return Group(where, Syntax(pretty, "json", word_wrap=True, theme="ansi_dark"))
 
 
+def preview(decoded: Decoded) -> str:
+    """Compact JSON for the table; TfL's `$type` (the same on every record) is left out so the
+    fields that differ come first. The detail pane shows the record exactly as it is."""
+    value = decoded.value
+    if decoded.is_json and isinstance(value, dict) and "$type" in value:
+        shown = {k: v for k, v in value.items() if k != "$type"}
+        return json.dumps(shown, ensure_ascii=False, separators=(",", ":"))[: VALUE_PREVIEW * 2]
+    return decoded.text.replace("\n", " ")
+
+
 def _cells(decoded: Decoded) -> tuple[Text, ...]:
     record = decoded.record
     stamp = timestamp_iso(record.timestamp_ms)
-    value = Text(_printable(decoded.text.replace("\n", " "), VALUE_PREVIEW))
+    value = Text(_printable(preview(decoded), VALUE_PREVIEW))
     if decoded.problem:
         value = Text.assemble(("INVALID ", "bold red"), (f"({decoded.problem}) ", "red"), value)
     return (

@@ -13,7 +13,7 @@ from typing import Any
 
 from confluent_kafka import KafkaError as RdKafkaError
 
-from tfl_tui.errors import KafkaError, TflTuiError, TflUnreachable
+from tfl_tui.errors import KafkaError, TflCancelled, TflTuiError, TflUnreachable
 from tfl_tui.events import Connection, Failure, PollOutcome, ProducerStats, ProducerStopped
 from tfl_tui.kafka.producer import ArrivalsProducer
 from tfl_tui.kafka.topic import ensure_topic
@@ -43,6 +43,8 @@ class _EventListener:
 
     def on_failure(self, failure: PollFailure) -> None:
         error = failure.error
+        if isinstance(error, TflCancelled):
+            return  # given up on purpose: not news for the user
         self._sink(
             PollOutcome(
                 failure.stop_id,

@@ -40,7 +40,7 @@ class Workers:
         self._sink = sink
         self._broker: EmbeddedBroker | None = None
         self._announced_pid: int | None = None
-        self._interrupt = threading.Event()
+        self._client: TflClient | None = None
         self._stopped = threading.Lock()
         self._stop_result: str | None = None
         self._has_stopped = False
@@ -68,9 +68,9 @@ class Workers:
             self.options.tfl_url,
             self.options.app_key,
             timeout=self.options.http_timeout,
-            interrupt=self._interrupt,
             on_retry=self._on_retry,
         )
+        self._client = client
         return client, "tfl"
 
     def _on_retry(self, stop_id: str, error: TflError, delay: float) -> None:
@@ -121,6 +121,8 @@ class Workers:
     def use_demo(self) -> None:
         if self.producer is not None:
             self.producer.switch_to_demo(self.options.seed)
+        if self._client is not None:
+            self._client.cancel()  # the poll in progress stops retrying the live API
 
     def stop(self) -> str | None:
         """Producer first (it flushes within its bound), then the consumer, then the broker.
@@ -134,7 +136,8 @@ class Workers:
             return self._stop_result
 
     def _stop_all(self) -> str | None:
-        self._interrupt.set()
+        if self._client is not None:
+            self._client.cancel()
         problem = None
         if self.producer is not None:
             self.producer.stop()
