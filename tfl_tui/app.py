@@ -258,6 +258,8 @@ class TflTuiApp(App[Outcome]):
         self.query_one(StatusBar).show(self.status, now)
 
     def _empty_message(self) -> str:
+        if self.status.kafka_problem and not len(self.board):
+            return f"Kafka unreachable, retrying: {self.status.kafka_problem}"
         if self.board_filter.active:
             return f"No buses match “{self.board_filter.describe()}” (Esc clears the filter)."
         if len(self.board):

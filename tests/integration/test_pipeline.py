@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
+import signal
+import subprocess
+import time
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from confluent_kafka import Producer
 
-from tests.support import Cli
+from tests.support import Cli, cli_env, tfl_tui_command
 from tests.tfl_standin import Answer, TflStandIn
 from tfl_tui.errors import ExitCode
 from tfl_tui.tfl.simulator import DemoSource
@@ -282,3 +286,70 @@ def test_unreachable_broker_fails_fast_and_clearly(
         assert done.returncode == ExitCode.KAFKA, (command, done.stderr)
         assert_clean_failure(done.stderr)
         assert f"cannot reach Kafka at 127.0.0.1:{closed_port}" in done.stderr
+
+
+def test_rate_limit_without_retry_after_backs_off(
+    cli: Cli, tfl: TflStandIn, topic: str, stop_id: str
+) -> None:
+    predictions = served_predictions(stop_id)
+    tfl.script(stop_id, Answer(status=429), Answer.json(predictions))
+
+    done = produce_once(cli, tfl, topic, stop_id)
+
+    assert done.returncode == ExitCode.OK, done.stderr
+    assert "rate limited by TfL (HTTP 429); retrying in" in done.stderr
+    first, second = tfl.requests_for(stop_id)
+    assert second.at - first.at >= 1.0  # backed off instead of hammering TfL
+
+
+def test_a_multi_megabyte_answer_is_refused(
+    cli: Cli, tfl: TflStandIn, topic: str, stop_id: str
+) -> None:
+    huge = b"[" + b'"x",' * 2_500_000 + b'"x"]'  # 10 MB: no Arrivals answer is that big
+    tfl.script(stop_id, Answer(body=huge))
+    done = produce_once(cli, tfl, topic, stop_id)
+    assert done.returncode == ExitCode.TFL
+    assert_clean_failure(done.stderr)
+    assert "larger than 8 MB" in done.stderr
+
+
+def test_sigterm_mid_poll_delivers_everything_printed(
+    cli: Cli, tfl: TflStandIn, topic: str, stop_id: str
+) -> None:
+    predictions = served_predictions(stop_id)
+    # The second poll hangs, so the signal arrives in the middle of a poll cycle.
+    tfl.script(stop_id, Answer.json(predictions), Answer.json(predictions, delay=30))
+    process = subprocess.Popen(
+        tfl_tui_command(
+            "produce",
+            "--topic",
+            topic,
+            "--tfl-url",
+            tfl.url,
+            "--stop",
+            stop_id,
+            "--interval",
+            "1",
+            "--http-timeout",
+            "20",
+        ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=cli_env(cli.broker.runtime_dir),
+    )
+    deadline = time.monotonic() + 30
+    while len(tfl.requests_for(stop_id)) < 2:
+        assert time.monotonic() < deadline, "the second poll never started"
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.05)
+
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=20)
+
+    assert process.returncode == ExitCode.OK, err
+    printed = {tuple(map(int, m)) for m in re.findall(r"partition (\d+), offset (\d+)", out)}
+    assert len(printed) == len(predictions)
+    assert f"produced {len(predictions)} records: {len(predictions)} delivered" in err
+    on_topic = cli.consume_json(topic, max_messages=len(predictions))
+    assert {(r["partition"], r["offset"]) for r in on_topic} == printed

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import cli_env, start_broker, tfl_tui_command
+from tests.support import Cli, cli_env, start_broker, tfl_tui_command
 from tfl_tui.errors import ExitCode
 
 pytestmark = pytest.mark.integration
@@ -108,3 +108,31 @@ def test_help_explains_defaults(tmp_path: Path) -> None:
     assert "490000254W" in run(tmp_path, "produce", "--help").stdout
     version = run(tmp_path, "--version")
     assert version.returncode == 0 and version.stdout.startswith("tfl-tui ")
+
+
+def test_a_broker_that_cannot_create_topics_falls_back_to_auto_creation(
+    tmp_path: Path, cli: Cli, topic: str
+) -> None:
+    # Addressed by --bootstrap-servers from another runtime dir, the embedded broker looks
+    # like any cluster: tfl-tui asks it to create the topic, and it never answers.
+    done = subprocess.run(
+        tfl_tui_command(
+            "produce",
+            "--demo",
+            "--once",
+            "--topic",
+            topic,
+            "--bootstrap-servers",
+            cli.broker.bootstrap_servers,
+            "--connect-timeout",
+            "2",
+        ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=cli_env(tmp_path / "other-runtime"),
+    )
+    assert done.returncode == ExitCode.OK, done.stderr
+    assert "did not answer CreateTopics within 2s; relying on auto-creation" in done.stderr
+    assert done.stdout.count("Produced message") > 0

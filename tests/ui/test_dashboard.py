@@ -210,3 +210,29 @@ def test_help_and_row_records_screens(broker: BrokerProcess, topic: str) -> None
         assert not app.paused
 
     run_app(app, scenario)
+
+
+def test_unreachable_broker_is_reported_and_quit_still_works(topic: str, closed_port: int) -> None:
+    target = KafkaTarget(
+        {"bootstrap.servers": f"127.0.0.1:{closed_port}"},
+        f"127.0.0.1:{closed_port}",
+        embedded=False,
+    )
+    app = TflTuiApp(DashboardOptions(target=target, topic=topic, demo=True, connect_timeout=1.0))
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await until(
+            pilot, lambda: app.status.kafka_problem is not None, "the broker problem", timeout=10
+        )
+        assert app.status.connection.startswith("disconnected")
+        empty = app.query_one("#board-empty")
+        await until(
+            pilot,
+            lambda: "Kafka unreachable, retrying" in str(empty.render()),
+            "the board to say why it is empty",
+        )
+        await pilot.press("q")
+        await until(pilot, lambda: not app.is_running, "the app to exit", timeout=15)
+
+    run_app(app, scenario)
+    assert app.outcome.failure is None

@@ -20,7 +20,7 @@ PREDICTION_TYPE = "Tfl.Api.Presentation.Entities.Prediction, Tfl.Api.Presentatio
 # Bounds that keep absurd values out: a bus due within two days, stamped within this century,
 # with names a screen can show. TfL never sends anything near these limits.
 MAX_TIME_TO_STATION_S = 2 * 24 * 3600
-MIN_TIME_TO_STATION_S = -3600
+MIN_TIME_TO_STATION_S = 0  # TfL never sends a negative countdown: one is corrupt data
 MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_TEXT_LEN = 500
 

@@ -181,7 +181,9 @@ class ConsumerWorker:
         while partitions is None and not self._stop.is_set():
             partitions = self._partitions(consumer)
             if partitions is None:
-                self._stop.wait(0.5)
+                # Nothing assigned yet, so this only serves librdkafka's callbacks: a broker
+                # that cannot be reached is reported while we wait for the topic.
+                consumer.poll(0.5)
         if partitions is None:
             return
         if self._start == "latest":

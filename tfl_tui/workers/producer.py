@@ -138,6 +138,7 @@ class ProducerWorker:
                 if not reported:
                     reported = True
                     self._sink(Failure("producer", error.message, error.hint))
+                    self._sink(Connection("producer", connected=False, detail=error.message))
                 self._stop.wait(2.0)
                 continue
             if reported:
