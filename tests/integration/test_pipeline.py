@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import subprocess
@@ -160,14 +161,15 @@ def test_rate_limit_honours_retry_after(
         (Answer.html(500), "HTTP 500"),
         (Answer(body=b"{not json"), "invalid JSON"),
         (Answer.json({"arrivals": []}), "expected a list of arrivals"),
+        (Answer(delay=30), "TfL did not answer within"),
     ],
-    ids=["html-500", "invalid-json", "object-not-list"],
+    ids=["html-500", "invalid-json", "object-not-list", "never-answers"],
 )
 def test_persistent_bad_answers_fail_after_the_retry_budget(
     cli: Cli, tfl: TflStandIn, topic: str, stop_id: str, answer: Answer, message: str
 ) -> None:
     tfl.script(stop_id, answer)
-    done = produce_once(cli, tfl, topic, stop_id, retry_budget="3")
+    done = produce_once(cli, tfl, topic, stop_id, retry_budget="4", http_timeout="1")
     assert done.returncode == ExitCode.TFL
     assert_clean_failure(done.stderr)
     assert message in done.stderr
@@ -224,9 +226,28 @@ def test_demo_end_to_end(cli: Cli, topic: str) -> None:
     assert all(r["headers"]["tfl.source"] == "demo" for r in records)
 
 
+def absurd_predictions() -> list[bytes]:
+    """Prediction-shaped records no real bus could have produced."""
+    good = served_predictions("490000254W")[0]
+    absurd = [
+        {"timeToStation": -5},
+        {"timeToStation": 10**9},
+        {"expectedArrival": "0001-01-01T00:00:00Z"},
+        {"expectedArrival": "9999-12-31T23:59:59Z"},
+        {"destinationName": "x" * 100_000},
+    ]
+    return [json.dumps({**good, **change}).encode() for change in absurd]
+
+
 def test_consume_flags_poison_records_and_goes_on(cli: Cli, topic: str) -> None:
     producer = Producer({"bootstrap.servers": cli.broker.bootstrap_servers})
-    poison = [b"\xff\xfe not utf-8", b"not json", b"[1, 2, 3]", b'{"lineId": "x"}']
+    poison = [
+        b"\xff\xfe not utf-8",
+        b"not json",
+        b"[1, 2, 3]",
+        b'{"lineId": "x"}',
+        *absurd_predictions(),
+    ]
     for value in poison:
         producer.produce(topic, key=b"poison", value=value)
     assert producer.flush(10) == 0
