@@ -20,7 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tfl_tui.app import DashboardOptions, TflTuiApp  # noqa: E402
+from tfl_tui.app import TflTuiApp
+from tfl_tui.options import DashboardOptions
 
 # Real NaPTAN-like stop ids: the simulator gives every id its own stable set of lines.
 STOPS = ["490000254W"] + [f"4900{n:05d}X" for n in range(1, 64)]
@@ -34,9 +35,12 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-async def soak(minutes: float, stops: int, interval: float, sample_every: float) -> dict[str, object]:
-    options = DashboardOptions(target=None, demo=True, seed=1, stops=STOPS[:stops],
-                               interval=interval)
+async def soak(
+    minutes: float, stops: int, interval: float, sample_every: float
+) -> dict[str, object]:
+    options = DashboardOptions(
+        target=None, demo=True, seed=1, stops=STOPS[:stops], interval=interval
+    )
     app = TflTuiApp(options)
     samples: list[tuple[float, float, int]] = []
     async with app.run_test(size=(140, 45)) as pilot:
@@ -47,8 +51,11 @@ async def soak(minutes: float, stops: int, interval: float, sample_every: float)
             consumed = app.status.consumer.total if app.status.consumer else 0
             sample = (round(time.monotonic() - start, 1), round(rss_mb(), 1), consumed)
             samples.append(sample)
-            print(f"t={sample[0]:7.1f}s rss={sample[1]:7.1f} MB records={consumed:>9,} "
-                  f"board_entries={len(app.board)}", flush=True)
+            print(
+                f"t={sample[0]:7.1f}s rss={sample[1]:7.1f} MB records={consumed:>9,} "
+                f"board_entries={len(app.board)}",
+                flush=True,
+            )
         await pilot.press("q")
         deadline = time.monotonic() + 30
         while app.is_running and time.monotonic() < deadline:
@@ -70,15 +77,17 @@ async def soak(minutes: float, stops: int, interval: float, sample_every: float)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--stops", type=int, default=10, help=f"1-{len(STOPS)} (default 10)")
     parser.add_argument("--interval", type=float, default=0.5, help="seconds between polls")
     parser.add_argument("--sample", type=float, default=10.0, help="seconds between samples")
     args = parser.parse_args()
-    result = asyncio.run(soak(args.minutes, min(args.stops, len(STOPS)), args.interval,
-                              args.sample))
+    result = asyncio.run(
+        soak(args.minutes, min(args.stops, len(STOPS)), args.interval, args.sample)
+    )
     print(json.dumps(result))
 
 

@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -38,6 +39,30 @@ def read_line_with_deadline(stream: IO[str], deadline: float) -> str:
     if not result:
         raise AssertionError("no line from the process before the deadline")
     return result[0]
+
+
+def start_producing(
+    runtime_dir: Path, tfl_url: str, stop_id: str, *options: str
+) -> subprocess.Popen[str]:
+    """A long-running `produce` polling `stop_id` every second, as a user would leave it."""
+    return subprocess.Popen(
+        tfl_tui_command(
+            "produce", "--tfl-url", tfl_url, "--stop", stop_id, "--interval", "1", *options
+        ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=cli_env(runtime_dir),
+    )
+
+
+def wait_for(condition: Callable[[], object], what: str, timeout: float = 30.0) -> None:
+    """Poll `condition` until it holds; fail the test with `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
 
 
 @dataclass
@@ -92,6 +117,32 @@ class Cli:
             env=cli_env(self.broker.runtime_dir, **env),
             check=False,
         )
+
+    def produce_once(
+        self,
+        tfl_url: str,
+        topic: str,
+        *stops: str,
+        retry_budget: str = "8",
+        http_timeout: str = "2",
+        **env: str,
+    ) -> subprocess.CompletedProcess[str]:
+        """`produce --once` of `stops` from a TfL stand-in, with test-sized retry bounds."""
+        args = [
+            "produce",
+            "--once",
+            "--topic",
+            topic,
+            "--tfl-url",
+            tfl_url,
+            "--retry-budget",
+            retry_budget,
+            "--http-timeout",
+            http_timeout,
+        ]
+        for stop in stops:
+            args += ["--stop", stop]
+        return self.run(*args, **env)
 
     def consume_json(
         self, topic: str, *extra: str, max_messages: int | None = None, idle_timeout: float = 5.0

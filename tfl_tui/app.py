@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import signal
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
@@ -31,8 +31,8 @@ from tfl_tui.events import (
     RecordsBatch,
     ReplayStarted,
 )
+from tfl_tui.options import DashboardOptions
 from tfl_tui.polling import utc_now
-from tfl_tui.settings import KafkaTarget
 from tfl_tui.status import Status
 from tfl_tui.widgets.board_table import BoardTable
 from tfl_tui.widgets.help_screen import HelpScreen
@@ -41,28 +41,6 @@ from tfl_tui.widgets.records_screen import RecordsScreen
 from tfl_tui.widgets.status_bar import StatusBar
 
 RENDER_INTERVAL_S = 0.2  # board redraws at most 5 times a second, plus the 1 s countdown
-
-
-@dataclass
-class DashboardOptions:
-    """Everything the dashboard needs from the command line."""
-
-    target: KafkaTarget | None  # None: start the embedded broker inside the app
-    topic: str = "london_transport"
-    partitions: int = 6
-    produce: bool = True
-    demo: bool = False
-    seed: int | None = None
-    stops: list[str] = field(default_factory=lambda: ["490000254W"])
-    interval: float = 30.0
-    tfl_url: str = "https://api.tfl.gov.uk"
-    app_key: str | None = None
-    http_timeout: float = 10.0
-    retry_budget: float = 30.0
-    flush_timeout: float = 5.0
-    connect_timeout: float = 5.0
-    start: str = "earliest"
-    raw_limit: int = 500
 
 
 @dataclass

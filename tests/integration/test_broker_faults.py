@@ -5,28 +5,21 @@ from __future__ import annotations
 import asyncio
 import re
 import signal
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support import cli_env, start_broker, tfl_tui_command
+from tests.support import start_broker, start_producing, wait_for
 from tests.tfl_standin import Answer, TflStandIn
-from tfl_tui.app import DashboardOptions, TflTuiApp
+from tfl_tui.app import TflTuiApp
 from tfl_tui.errors import ExitCode
+from tfl_tui.options import DashboardOptions
 from tfl_tui.settings import KafkaTarget
 from tfl_tui.tfl.simulator import DemoSource
 
 pytestmark = pytest.mark.integration
-
-
-def wait_for(condition: Any, what: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
 
 
 def test_produce_reports_what_a_killed_broker_never_got(
@@ -34,23 +27,7 @@ def test_produce_reports_what_a_killed_broker_never_got(
 ) -> None:
     broker = start_broker(tmp_path / "runtime")
     tfl.script(stop_id, Answer.json(DemoSource(seed=5).fetch(stop_id)))
-    producer = subprocess.Popen(
-        tfl_tui_command(
-            "produce",
-            "--tfl-url",
-            tfl.url,
-            "--stop",
-            stop_id,
-            "--interval",
-            "1",
-            "--flush-timeout",
-            "2",
-        ),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=cli_env(broker.runtime_dir),
-    )
+    producer = start_producing(broker.runtime_dir, tfl.url, stop_id, "--flush-timeout", "2")
     try:
         wait_for(lambda: len(tfl.requests_for(stop_id)) >= 2, "two polls")
         broker.process.kill()  # no goodbye: the broker is simply gone

@@ -5,15 +5,13 @@ from __future__ import annotations
 import json
 import re
 import signal
-import subprocess
-import time
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from confluent_kafka import Producer
 
-from tests.support import Cli, cli_env, tfl_tui_command
+from tests.support import Cli, start_producing, wait_for
 from tests.tfl_standin import Answer, TflStandIn
 from tfl_tui.errors import ExitCode
 from tfl_tui.tfl.simulator import DemoSource
@@ -31,24 +29,6 @@ def served_predictions(stop_id: str, seed: int = 3) -> list[dict[str, Any]]:
     return predictions
 
 
-def produce_once(cli: Cli, tfl: TflStandIn, topic: str, *stops: str, **options: str):
-    args = [
-        "produce",
-        "--once",
-        "--topic",
-        topic,
-        "--tfl-url",
-        tfl.url,
-        "--retry-budget",
-        options.pop("retry_budget", "8"),
-        "--http-timeout",
-        options.pop("http_timeout", "2"),
-    ]
-    for stop in stops:
-        args += ["--stop", stop]
-    return cli.run(*args, **options)
-
-
 def assert_clean_failure(stderr: str) -> None:
     assert "Traceback" not in stderr
     assert "error:" in stderr
@@ -60,7 +40,7 @@ def test_once_produces_exactly_what_tfl_served(
     predictions = served_predictions(stop_id)
     tfl.script(stop_id, Answer.json(predictions))
 
-    done = produce_once(cli, tfl, topic, stop_id)
+    done = cli.produce_once(tfl.url, topic, stop_id)
 
     assert done.returncode == ExitCode.OK, done.stderr
     produced_lines = [line for line in done.stdout.splitlines() if line.startswith("Produced")]
@@ -83,8 +63,8 @@ def test_keys_keep_each_line_in_one_partition(
     cli: Cli, tfl: TflStandIn, topic: str, stop_id: str
 ) -> None:
     tfl.script(stop_id, Answer.json(served_predictions(stop_id, seed=11)))
-    assert produce_once(cli, tfl, topic, stop_id).returncode == ExitCode.OK
-    assert produce_once(cli, tfl, topic, stop_id).returncode == ExitCode.OK
+    assert cli.produce_once(tfl.url, topic, stop_id).returncode == ExitCode.OK
+    assert cli.produce_once(tfl.url, topic, stop_id).returncode == ExitCode.OK
 
     partitions: dict[str, set[int]] = {}
     for record in cli.consume_json(topic):
@@ -100,7 +80,7 @@ def test_mixed_answer_produces_only_the_valid_predictions(
     broken = {**good[0], "id": "broken", "timeToStation": "soon"}
     tfl.script(stop_id, Answer.json(["a string", None, good[0], 42, broken, good[1], {}, good[2]]))
 
-    done = produce_once(cli, tfl, topic, stop_id)
+    done = cli.produce_once(tfl.url, topic, stop_id)
 
     assert done.returncode == ExitCode.OK, done.stderr
     assert "5 skipped" in done.stderr
@@ -114,14 +94,14 @@ def test_empty_answer_is_success_with_nothing_produced(
     cli: Cli, tfl: TflStandIn, topic: str, stop_id: str
 ) -> None:
     tfl.script(stop_id, Answer.json([]))
-    done = produce_once(cli, tfl, topic, stop_id)
+    done = cli.produce_once(tfl.url, topic, stop_id)
     assert done.returncode == ExitCode.OK, done.stderr
     assert "0 predictions" in done.stderr
     assert "Produced" not in done.stdout
 
 
 def test_unknown_stop_fails_with_tfl_message(cli: Cli, tfl: TflStandIn, topic: str) -> None:
-    done = produce_once(cli, tfl, topic, "NOSUCHSTOP")
+    done = cli.produce_once(tfl.url, topic, "NOSUCHSTOP")
     assert done.returncode == ExitCode.TFL
     assert_clean_failure(done.stderr)
     assert "NOSUCHSTOP" in done.stderr
@@ -135,7 +115,7 @@ def test_server_error_then_success_is_retried(
     predictions = served_predictions(stop_id)
     tfl.script(stop_id, Answer.html(500), Answer.html(503), Answer.json(predictions))
 
-    done = produce_once(cli, tfl, topic, stop_id)
+    done = cli.produce_once(tfl.url, topic, stop_id)
 
     assert done.returncode == ExitCode.OK, done.stderr
     assert len(tfl.requests_for(stop_id)) == 3
@@ -148,7 +128,7 @@ def test_rate_limit_honours_retry_after(
     predictions = served_predictions(stop_id)
     tfl.script(stop_id, Answer(status=429, headers={"Retry-After": "2"}), Answer.json(predictions))
 
-    done = produce_once(cli, tfl, topic, stop_id)
+    done = cli.produce_once(tfl.url, topic, stop_id)
 
     assert done.returncode == ExitCode.OK, done.stderr
     first, second = tfl.requests_for(stop_id)
@@ -169,7 +149,7 @@ def test_persistent_bad_answers_fail_after_the_retry_budget(
     cli: Cli, tfl: TflStandIn, topic: str, stop_id: str, answer: Answer, message: str
 ) -> None:
     tfl.script(stop_id, answer)
-    done = produce_once(cli, tfl, topic, stop_id, retry_budget="4", http_timeout="1")
+    done = cli.produce_once(tfl.url, topic, stop_id, retry_budget="4", http_timeout="1")
     assert done.returncode == ExitCode.TFL
     assert_clean_failure(done.stderr)
     assert message in done.stderr
@@ -183,7 +163,7 @@ def test_slow_answer_times_out_and_is_retried(
     predictions = served_predictions(stop_id)
     tfl.script(stop_id, Answer.json(predictions, delay=5), Answer.json(predictions))
 
-    done = produce_once(cli, tfl, topic, stop_id, http_timeout="1")
+    done = cli.produce_once(tfl.url, topic, stop_id, http_timeout="1")
 
     assert done.returncode == ExitCode.OK, done.stderr
     assert len(tfl.requests_for(stop_id)) == 2
@@ -196,7 +176,7 @@ def test_several_stops_and_the_app_key(cli: Cli, tfl: TflStandIn, topic: str) ->
         tfl.script(stop, Answer.json(predictions))
     before = {stop: len(tfl.requests_for(stop)) for stop in stops}
 
-    done = produce_once(cli, tfl, topic, *stops, TFL_APP_KEY=FAKE_APP_KEY)
+    done = cli.produce_once(tfl.url, topic, *stops, TFL_APP_KEY=FAKE_APP_KEY)
 
     assert done.returncode == ExitCode.OK, done.stderr
     for stop in stops:
@@ -315,7 +295,7 @@ def test_rate_limit_without_retry_after_backs_off(
     predictions = served_predictions(stop_id)
     tfl.script(stop_id, Answer(status=429), Answer.json(predictions))
 
-    done = produce_once(cli, tfl, topic, stop_id)
+    done = cli.produce_once(tfl.url, topic, stop_id)
 
     assert done.returncode == ExitCode.OK, done.stderr
     assert "rate limited by TfL (HTTP 429); retrying in" in done.stderr
@@ -328,7 +308,7 @@ def test_a_multi_megabyte_answer_is_refused(
 ) -> None:
     huge = b"[" + b'"x",' * 2_500_000 + b'"x"]'  # 10 MB: no Arrivals answer is that big
     tfl.script(stop_id, Answer(body=huge))
-    done = produce_once(cli, tfl, topic, stop_id)
+    done = cli.produce_once(tfl.url, topic, stop_id)
     assert done.returncode == ExitCode.TFL
     assert_clean_failure(done.stderr)
     assert "larger than 8 MB" in done.stderr
@@ -340,30 +320,13 @@ def test_sigterm_mid_poll_delivers_everything_printed(
     predictions = served_predictions(stop_id)
     # The second poll hangs, so the signal arrives in the middle of a poll cycle.
     tfl.script(stop_id, Answer.json(predictions), Answer.json(predictions, delay=30))
-    process = subprocess.Popen(
-        tfl_tui_command(
-            "produce",
-            "--topic",
-            topic,
-            "--tfl-url",
-            tfl.url,
-            "--stop",
-            stop_id,
-            "--interval",
-            "1",
-            "--http-timeout",
-            "20",
-        ),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=cli_env(cli.broker.runtime_dir),
+    process = start_producing(
+        cli.broker.runtime_dir, tfl.url, stop_id, "--topic", topic, "--http-timeout", "20"
     )
-    deadline = time.monotonic() + 30
-    while len(tfl.requests_for(stop_id)) < 2:
-        assert time.monotonic() < deadline, "the second poll never started"
-        assert process.poll() is None, process.communicate()
-        time.sleep(0.05)
+    wait_for(
+        lambda: len(tfl.requests_for(stop_id)) >= 2 or process.poll() is not None, "the second poll"
+    )
+    assert process.poll() is None, process.communicate()
 
     process.send_signal(signal.SIGTERM)
     out, err = process.communicate(timeout=20)

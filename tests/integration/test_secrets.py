@@ -13,7 +13,8 @@ import pytest
 
 from tests.support import BrokerProcess, Cli, cli_env, tfl_tui_command
 from tests.tfl_standin import Answer, TflStandIn
-from tfl_tui.app import DashboardOptions, TflTuiApp
+from tfl_tui.app import TflTuiApp
+from tfl_tui.options import DashboardOptions
 from tfl_tui.settings import KafkaTarget
 
 pytestmark = pytest.mark.integration
@@ -97,17 +98,7 @@ def test_the_environment_key_is_used_and_never_printed(
     cli: Cli, tfl: TflStandIn, topic: str
 ) -> None:
     tfl.script("490000ENVKEY", Answer(status=401, body=b'{"message": "Invalid app_key"}'))
-    done = cli.run(
-        "produce",
-        "--once",
-        "--topic",
-        topic,
-        "--tfl-url",
-        tfl.url,
-        "--stop",
-        "490000ENVKEY",
-        TFL_APP_KEY=FAKE_APP_KEY,
-    )
+    done = cli.produce_once(tfl.url, topic, "490000ENVKEY", TFL_APP_KEY=FAKE_APP_KEY)
     assert done.returncode != 0
     assert "refused the request (HTTP 401)" in done.stderr
     assert_no_secret(done)

@@ -18,7 +18,8 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
 from tests.support import BrokerProcess, Cli
-from tfl_tui.app import DashboardOptions, TflTuiApp
+from tfl_tui.app import TflTuiApp
+from tfl_tui.options import DashboardOptions
 from tfl_tui.settings import KafkaTarget
 from tfl_tui.widgets.board_table import BoardTable
 from tfl_tui.widgets.raw_panel import RawPanel

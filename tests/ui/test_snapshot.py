@@ -12,7 +12,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from tfl_tui.app import DashboardOptions, TflTuiApp
+from tfl_tui.app import TflTuiApp
 from tfl_tui.events import (
     BrokerReady,
     ConsumerProgress,
@@ -21,6 +21,7 @@ from tfl_tui.events import (
     ProducerStats,
     RecordsBatch,
 )
+from tfl_tui.options import DashboardOptions
 from tfl_tui.polling import Snapshot
 from tfl_tui.records import Decoded, Record, decode_record
 from tfl_tui.tfl.simulator import DemoSource

@@ -26,6 +26,7 @@ PURE = [
     "tfl_tui.status",
     "tfl_tui.events",
     "tfl_tui.produce_loop",
+    "tfl_tui.options",
 ]
 KAFKA = [
     "tfl_tui.kafka.broker",
@@ -33,6 +34,7 @@ KAFKA = [
     "tfl_tui.kafka.consumer",
     "tfl_tui.kafka.producer",
     "tfl_tui.kafka.topic",
+    "tfl_tui.workers.base",
     "tfl_tui.workers.consumer",
     "tfl_tui.workers.producer",
     "tfl_tui.workers.runtime",

@@ -18,7 +18,8 @@ def run(args: argparse.Namespace) -> int:
     if args.app_key:
         redactor.add(args.app_key)
 
-    from tfl_tui.app import DashboardOptions, TflTuiApp
+    from tfl_tui.app import TflTuiApp
+    from tfl_tui.options import DashboardOptions
 
     options = DashboardOptions(
         target=target,

@@ -11,14 +11,12 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Mapping
 
 from confluent_kafka import OFFSET_BEGINNING, OFFSET_END, Consumer, KafkaException, TopicPartition
 from confluent_kafka import KafkaError as RdKafkaError
 
 from tfl_tui.events import (
-    Connection,
     ConsumerProgress,
     Failure,
     PartitionState,
@@ -28,8 +26,8 @@ from tfl_tui.events import (
 from tfl_tui.kafka.config import CONSUMER_DEFAULTS, client_conf
 from tfl_tui.kafka.consumer import to_record
 from tfl_tui.records import Decoded, decode_record
+from tfl_tui.workers.base import BackgroundWorker, Sink
 
-Sink = Callable[[object], None]
 METADATA_REFRESH_S = 10.0
 
 
@@ -52,12 +50,10 @@ class _Window:
         return rate
 
 
-# librdkafka errors that mean "no broker right now"; it reconnects by itself.
-_DISCONNECTED = {RdKafkaError._TRANSPORT, RdKafkaError._ALL_BROKERS_DOWN, RdKafkaError._RESOLVE}
+class ConsumerWorker(BackgroundWorker):
+    """Reads every partition of `topic` and hands `sink` decoded batches and progress."""
 
-
-class ConsumerWorker:
-    """Runs in its own thread; `sink` receives events (called from that thread)."""
+    source = "consumer"
 
     def __init__(
         self,
@@ -70,47 +66,20 @@ class ConsumerWorker:
         progress_interval: float = 1.0,
         max_batch: int = 5000,
     ) -> None:
+        super().__init__(sink)
         self._base = dict(base)
         self.topic = topic
-        self._sink = sink
         self._start = start
         self._batch_interval = batch_interval
         self._progress_interval = progress_interval
         self._max_batch = max_batch
-        self._stop = threading.Event()
         self._replay = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="tfl-tui-consumer", daemon=True)
         self._generation = 0
         self._positions: dict[int, int] = {}
         self._targets: dict[int, int] = {}  # replay: high watermarks to reach
-        self._disconnected: str | None = None
-        self._lock = threading.Lock()
-
-    def start(self) -> None:
-        self._thread.start()
 
     def request_replay(self) -> None:
         self._replay.set()
-
-    def stop(self) -> None:
-        self._stop.set()
-
-    def join(self, timeout: float | None = None) -> None:
-        self._thread.join(timeout)
-
-    @property
-    def alive(self) -> bool:
-        return self._thread.is_alive()
-
-    def _on_error(self, error: Any) -> None:
-        if error.code() in _DISCONNECTED:
-            with self._lock:
-                first = self._disconnected is None
-                self._disconnected = error.str()
-            if first:
-                self._sink(Connection("consumer", connected=False, detail=error.str()))
-        elif error.fatal():
-            self._sink(Failure("consumer", f"Kafka consumer failed: {error.str()}", fatal=True))
 
     def _run(self) -> None:
         try:
@@ -144,14 +113,8 @@ class ConsumerWorker:
         topic = metadata.topics.get(self.topic)
         if topic is None or topic.error is not None or not topic.partitions:
             return None
-        self._mark_connected()
+        self._connection_back()
         return sorted(topic.partitions)
-
-    def _mark_connected(self) -> None:
-        with self._lock:
-            was_down, self._disconnected = self._disconnected, None
-        if was_down is not None:
-            self._sink(Connection("consumer", connected=True, detail="reconnected"))
 
     def _assign(self, consumer: Consumer, partitions: list[int], offset: int) -> None:
         consumer.assign([TopicPartition(self.topic, p, offset) for p in partitions])
@@ -231,7 +194,7 @@ class ConsumerWorker:
             stats.flagged += not decoded.ok
             decoded_batch.append(decoded)
         if messages:
-            self._mark_connected()
+            self._connection_back()
         stats.count(len(decoded_batch))
         return decoded_batch
 

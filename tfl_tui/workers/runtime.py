@@ -9,11 +9,11 @@ import os
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from tfl_tui.errors import TflError, TflTuiError, TflUnreachable
 from tfl_tui.events import BrokerReady, Failure, PollOutcome
 from tfl_tui.kafka.broker import EmbeddedBroker
+from tfl_tui.options import DashboardOptions
 from tfl_tui.polling import ArrivalsSource, utc_now
 from tfl_tui.runtime import (
     BrokerAnnouncement,
@@ -26,9 +26,6 @@ from tfl_tui.tfl.client import TflClient
 from tfl_tui.tfl.simulator import DemoSource
 from tfl_tui.workers.consumer import ConsumerWorker
 from tfl_tui.workers.producer import ProducerWorker
-
-if TYPE_CHECKING:
-    from tfl_tui.app import DashboardOptions
 
 Sink = Callable[[object], None]
 JOIN_GRACE_S = 2.0  # beyond the flush bound, for the threads to wind down
@@ -100,17 +97,11 @@ class Workers:
             source, name = self._source()
             self.producer = ProducerWorker(
                 target.conf,
-                options.topic,
+                options,
                 self._sink,
                 source=source,
                 source_name=name,
-                stops=options.stops,
-                interval=options.interval,
-                partitions=options.partitions,
                 embedded=target.embedded,
-                flush_timeout=options.flush_timeout,
-                retry_budget=options.retry_budget,
-                connect_timeout=options.connect_timeout,
             )
             self.producer.start()
 
