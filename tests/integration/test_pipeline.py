@@ -220,7 +220,7 @@ def absurd_predictions() -> list[bytes]:
 
 
 def test_consume_flags_poison_records_and_goes_on(cli: Cli, topic: str) -> None:
-    producer = Producer({"bootstrap.servers": cli.broker.bootstrap_servers})
+    producer = Producer(cli.broker.conf)
     poison = [
         b"\xff\xfe not utf-8",
         b"not json",
@@ -321,7 +321,14 @@ def test_sigterm_mid_poll_delivers_everything_printed(
     # The second poll hangs, so the signal arrives in the middle of a poll cycle.
     tfl.script(stop_id, Answer.json(predictions), Answer.json(predictions, delay=30))
     process = start_producing(
-        cli.broker.runtime_dir, tfl.url, stop_id, "--topic", topic, "--http-timeout", "20"
+        cli.broker.runtime_dir,
+        tfl.url,
+        stop_id,
+        "--topic",
+        topic,
+        "--http-timeout",
+        "20",
+        cwd=cli.broker.workdir,
     )
     wait_for(
         lambda: len(tfl.requests_for(stop_id)) >= 2 or process.poll() is not None, "the second poll"

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import BrokerProcess, Cli, cli_env, tfl_tui_command
+from tests.support import Cli, KafkaUnderTest, cli_env, tfl_tui_command
 from tests.tfl_standin import Answer, TflStandIn
 from tfl_tui.app import TflTuiApp
 from tfl_tui.options import DashboardOptions
-from tfl_tui.settings import KafkaTarget
 
 pytestmark = pytest.mark.integration
 
@@ -122,11 +121,12 @@ def test_a_config_error_never_echoes_the_secret(tmp_path: Path) -> None:
     assert_no_secret(done)
 
 
-def test_the_dashboard_shows_no_secret(broker: BrokerProcess, topic: str, closed_port: int) -> None:
-    conf = {"bootstrap.servers": broker.bootstrap_servers, "sasl.password": FAKE_PASSWORD}
+def test_the_dashboard_shows_no_secret(
+    broker: KafkaUnderTest, topic: str, closed_port: int
+) -> None:
     # A PLAINTEXT broker ignores SASL settings it is not asked to use; the value must still
     # never be rendered, whatever fails.
-    target = KafkaTarget(conf, f"{broker.bootstrap_servers} (PLAINTEXT)", embedded=True)
+    target = broker.target(**{"sasl.password": FAKE_PASSWORD})
     options = DashboardOptions(
         target=target,
         topic=topic,

@@ -40,6 +40,7 @@ def test_without_any_broker_the_hint_says_how_to_get_one(tmp_path: Path) -> None
         assert "Traceback" not in done.stderr
 
 
+@pytest.mark.embedded_only
 def test_a_second_broker_says_where_the_first_is(tmp_path: Path) -> None:
     first = start_broker(tmp_path / "runtime")
     try:
@@ -52,6 +53,7 @@ def test_a_second_broker_says_where_the_first_is(tmp_path: Path) -> None:
     assert not (tmp_path / "runtime" / "broker.json").exists()  # removed on the way out
 
 
+@pytest.mark.embedded_only
 def test_a_stale_announcement_is_replaced(tmp_path: Path) -> None:
     runtime = tmp_path / "runtime"
     runtime.mkdir()
@@ -110,6 +112,7 @@ def test_help_explains_defaults(tmp_path: Path) -> None:
     assert version.returncode == 0 and version.stdout.startswith("tfl-tui ")
 
 
+@pytest.mark.embedded_only
 def test_a_broker_that_cannot_create_topics_falls_back_to_auto_creation(
     tmp_path: Path, cli: Cli, topic: str
 ) -> None:

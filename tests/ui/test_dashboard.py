@@ -17,7 +17,7 @@ from confluent_kafka import Producer
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
-from tests.support import BrokerProcess, Cli
+from tests.support import Cli, KafkaUnderTest
 from tfl_tui.app import TflTuiApp
 from tfl_tui.options import DashboardOptions
 from tfl_tui.settings import KafkaTarget
@@ -30,12 +30,7 @@ SIZE = (140, 45)
 WAIT_S = 30.0
 
 
-def options_for(broker: BrokerProcess, topic: str, **overrides: Any) -> DashboardOptions:
-    target = KafkaTarget(
-        {"bootstrap.servers": broker.bootstrap_servers},
-        f"test broker at {broker.bootstrap_servers}",
-        embedded=True,
-    )
+def options_for(broker: KafkaUnderTest, topic: str, **overrides: Any) -> DashboardOptions:
     settings: dict[str, Any] = {
         "topic": topic,
         "demo": True,
@@ -44,7 +39,7 @@ def options_for(broker: BrokerProcess, topic: str, **overrides: Any) -> Dashboar
         "flush_timeout": 10.0,
     }
     settings.update(overrides)
-    return DashboardOptions(target=target, **settings)
+    return DashboardOptions(target=broker.target(), **settings)
 
 
 async def until(
@@ -74,7 +69,7 @@ def run_app(app: TflTuiApp, scenario: Callable[[Pilot[Any]], Awaitable[None]]) -
     asyncio.run(main())
 
 
-def test_board_fills_and_filter_narrows_it(broker: BrokerProcess, topic: str) -> None:
+def test_board_fills_and_filter_narrows_it(broker: KafkaUnderTest, topic: str) -> None:
     app = TflTuiApp(options_for(broker, topic))
 
     async def scenario(pilot: Pilot[Any]) -> None:
@@ -105,7 +100,7 @@ def test_board_fills_and_filter_narrows_it(broker: BrokerProcess, topic: str) ->
     run_app(app, scenario)
 
 
-def test_replay_rebuilds_the_same_board(broker: BrokerProcess, topic: str) -> None:
+def test_replay_rebuilds_the_same_board(broker: KafkaUnderTest, topic: str) -> None:
     app = TflTuiApp(options_for(broker, topic))
 
     async def scenario(pilot: Pilot[Any]) -> None:
@@ -128,7 +123,7 @@ def test_replay_rebuilds_the_same_board(broker: BrokerProcess, topic: str) -> No
 
 
 def test_quit_flushes_and_every_record_is_on_the_topic(
-    broker: BrokerProcess, topic: str, cli: Cli
+    broker: KafkaUnderTest, topic: str, cli: Cli
 ) -> None:
     app = TflTuiApp(options_for(broker, topic))
 
@@ -150,8 +145,8 @@ def test_quit_flushes_and_every_record_is_on_the_topic(
     assert len(on_topic) == stopped.delivered
 
 
-def test_invalid_records_are_flagged_not_fatal(broker: BrokerProcess, topic: str) -> None:
-    producer = Producer({"bootstrap.servers": broker.bootstrap_servers})
+def test_invalid_records_are_flagged_not_fatal(broker: KafkaUnderTest, topic: str) -> None:
+    producer = Producer(broker.conf)
     poison = [b"\xff\xfe", b"not json", b"[]", json.dumps({"lineId": "x"}).encode()]
     for value in poison:
         producer.produce(topic, key=b"poison", value=value)
@@ -174,7 +169,7 @@ def test_invalid_records_are_flagged_not_fatal(broker: BrokerProcess, topic: str
 
 
 def test_unreachable_tfl_offers_the_demo_feed(
-    broker: BrokerProcess, topic: str, closed_port: int
+    broker: KafkaUnderTest, topic: str, closed_port: int
 ) -> None:
     app = TflTuiApp(
         options_for(
@@ -193,7 +188,7 @@ def test_unreachable_tfl_offers_the_demo_feed(
     run_app(app, scenario)
 
 
-def test_help_and_row_records_screens(broker: BrokerProcess, topic: str) -> None:
+def test_help_and_row_records_screens(broker: KafkaUnderTest, topic: str) -> None:
     app = TflTuiApp(options_for(broker, topic))
 
     async def scenario(pilot: Pilot[Any]) -> None:

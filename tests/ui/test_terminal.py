@@ -18,7 +18,7 @@ import pytest
 
 from tests.support import cli_env, tfl_tui_command
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.embedded_only]
 
 LEAVE_ALT_SCREEN = b"\x1b[?1049l"
 

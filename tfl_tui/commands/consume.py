@@ -13,7 +13,7 @@ from tfl_tui.kafka.topic import probe_topic
 from tfl_tui.records import decode_record, format_line, to_json_object
 from tfl_tui.settings import require_kafka
 
-JOIN_GRACE_S = 15.0
+JOIN_GRACE_S = 30.0  # Tansu with its default 45 s session timeout takes ~23 s
 
 
 def run(args: argparse.Namespace) -> int:

@@ -29,6 +29,7 @@ from tfl_tui.records import Decoded, decode_record
 from tfl_tui.workers.base import BackgroundWorker, Sink
 
 METADATA_REFRESH_S = 10.0
+CONFIRM_TICKS = 5  # progress reports within which a fetch's watermark may raise a target
 
 
 class _Window:
@@ -77,6 +78,8 @@ class ConsumerWorker(BackgroundWorker):
         self._generation = 0
         self._positions: dict[int, int] = {}
         self._targets: dict[int, int] = {}  # replay: high watermarks to reach
+        self._unconfirmed: set[int] = set()  # targets not yet checked against a fetch
+        self._confirm_ticks = 0
 
     def request_replay(self) -> None:
         self._replay.set()
@@ -137,6 +140,8 @@ class ConsumerWorker(BackgroundWorker):
             self._targets[partition] = max(high, 0)
             self._positions[partition] = max(low, 0)
         self._assign(consumer, partitions, OFFSET_BEGINNING)
+        self._unconfirmed = set(partitions)
+        self._confirm_ticks = CONFIRM_TICKS
         self._sink(ReplayStarted(self._generation, dict(self._targets)))
 
     def _loop(self, consumer: Consumer) -> None:
@@ -215,9 +220,19 @@ class ConsumerWorker(BackgroundWorker):
             low, high = self._watermarks(consumer, partition, cached=True)
             position = self._positions.get(partition, max(low, 0))
             states.append(PartitionState(partition, position, max(low, 0), max(high, position)))
-        replaying = bool(self._targets) and any(
-            self._positions.get(p, 0) < target for p, target in self._targets.items()
+            if partition in self._unconfirmed and high >= 0 and partition in self._targets:
+                # Some brokers (Tansu) answer ListOffsets with less than the log end; the high
+                # watermark of a fetch is right, so the target is raised to it once.
+                self._targets[partition] = max(self._targets[partition], high)
+                self._unconfirmed.discard(partition)
+        self._confirm_ticks -= 1
+        if self._confirm_ticks <= 0:
+            self._unconfirmed.clear()
+        replaying = bool(self._targets) and (
+            bool(self._unconfirmed)
+            or any(self._positions.get(p, 0) < target for p, target in self._targets.items())
         )
+        targets = dict(self._targets) if replaying else {}
         if self._targets and not replaying:
             self._targets = {}
-        self._sink(ConsumerProgress(states, rate, replaying, stats.total, stats.flagged))
+        self._sink(ConsumerProgress(states, rate, replaying, stats.total, stats.flagged, targets))
