@@ -239,3 +239,90 @@ def test_dashboard_shows_the_cut_and_recovers(proxied: ProxiedKafka, stop_id: st
             producer.kill()
             producer.wait()
     assert seen and seen[0].startswith("disconnected")
+
+
+def test_a_restarted_broker_is_read_again_and_the_lost_records_are_reported(
+    proxied: ProxiedKafka, stop_id: str
+) -> None:
+    topic = f"restart_{stop_id}"
+
+    def producing(seed: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            tfl_tui_command(
+                "produce",
+                "--demo",
+                "--seed",
+                seed,
+                "--stop",
+                stop_id,
+                "--interval",
+                "1",
+                "--topic",
+                topic,
+                "--flush-timeout",
+                "3",
+            ),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=cli_env(proxied.runtime_dir),
+            cwd=proxied.workdir,
+        )
+
+    conf = {"bootstrap.servers": proxied.tansu.bootstrap_servers, "socket.timeout.ms": "5000"}
+    app = TflTuiApp(
+        DashboardOptions(
+            target=KafkaTarget(conf, "tansu", embedded=False),
+            topic=topic,
+            produce=False,
+            stops=[stop_id],
+        )
+    )
+    first = producing("3")
+    errors: list[str] = []
+
+    async def scenario() -> None:
+        async with app.run_test(size=(140, 45)) as pilot:
+
+            async def until(condition: Any, what: str, timeout: float = 60) -> None:
+                deadline = time.monotonic() + timeout
+                while not condition():
+                    assert time.monotonic() < deadline, f"timed out waiting for {what}"
+                    await pilot.pause(0.05)
+
+            def read() -> int:
+                return app.status.consumer.total if app.status.consumer else 0
+
+            await until(lambda: read() > 0, "records before the restart")
+            await asyncio.to_thread(proxied.tansu.kill)
+            await until(
+                lambda: app.status.connection.startswith("disconnected"), "the dead broker to show"
+            )
+            await asyncio.to_thread(proxied.tansu.start)  # same ports, memory wiped
+            # What the first producer could not deliver across the restart must be counted,
+            # never dropped in silence.
+            first.send_signal(signal.SIGTERM)
+            errors.append((await asyncio.to_thread(first.communicate, timeout=60))[1])
+            second = producing("4")
+            try:
+                await until(lambda: app.status.connection == "connected", "the reconnection")
+                before = read()
+                await until(lambda: read() > before, "records from the new broker")
+            finally:
+                second.send_signal(signal.SIGTERM)
+                errors.append((await asyncio.to_thread(second.communicate, timeout=60))[1])
+            await pilot.press("q")
+            await until(lambda: not app.is_running, "the app to exit")
+
+    asyncio.run(scenario())
+    first_summary = re.search(
+        r"produced (\d+) records: (\d+) delivered, (\d+) failed, "
+        r"(\d+) still undelivered",
+        errors[0],
+    )
+    assert first_summary is not None, errors[0]
+    produced, delivered, failed, undelivered = map(int, first_summary.groups())
+    assert produced == delivered + failed + undelivered
+    # Whether librdkafka could re-establish its idempotent session with the new broker or
+    # not, every record is accounted for and the exit code says which it was.
+    assert first.returncode == (6 if failed + undelivered else 0)

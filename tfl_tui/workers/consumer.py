@@ -95,6 +95,9 @@ class ConsumerWorker(BackgroundWorker):
                     "group.id": f"tfl-tui-dashboard-{uuid.uuid4().hex[:8]}",
                     "enable.auto.commit": "false",
                     "enable.auto.offset.store": "false",
+                    # A position the log no longer has (trimmed by retention, or the topic was
+                    # recreated by a restarted broker) restarts at what the log does have.
+                    "auto.offset.reset": "earliest",
                 },
             )
             consumer = Consumer(conf)
