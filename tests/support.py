@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -9,10 +10,13 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
+
+from textual.app import App
+from textual.pilot import Pilot
 
 from tfl_tui.settings import KafkaTarget
 
@@ -66,6 +70,31 @@ def wait_for(condition: Callable[[], object], what: str, timeout: float = 30.0) 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.05)
+
+
+async def until(
+    pilot: Pilot[Any], condition: Callable[[], object], what: str, timeout: float = 30.0
+) -> None:
+    """Wait for `condition` while a Textual app runs; fail with `what` after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.05)
+
+
+def run_app(
+    app: App[Any],
+    scenario: Callable[[Pilot[Any]], Awaitable[None]],
+    size: tuple[int, int] = (140, 45),
+) -> None:
+    """Run `app` headless with Pilot and play `scenario` on it."""
+
+    async def main() -> None:
+        async with app.run_test(size=size) as pilot:
+            await scenario(pilot)
+
+    asyncio.run(main())
 
 
 @dataclass

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 import signal
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 
-from tests.support import start_broker, start_producing, wait_for
+from tests.support import run_app, start_broker, start_producing, until, wait_for
 from tests.tfl_standin import Answer, TflStandIn
 from tfl_tui.app import TflTuiApp
 from tfl_tui.errors import ExitCode
@@ -62,27 +61,20 @@ def test_dashboard_notices_a_killed_broker(tmp_path: Path) -> None:
     )
     app = TflTuiApp(DashboardOptions(target=target, demo=True, interval=1.0, flush_timeout=1.0))
 
-    async def scenario() -> None:
-        async with app.run_test(size=(140, 45)) as pilot:
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await until(pilot, lambda: len(app.board) > 0, "the board")
+        await until(pilot, lambda: app.status.connection == "connected", "connected")
+        broker.process.kill()
+        await until(
+            pilot,
+            lambda: app.status.connection.startswith("disconnected"),
+            "the disconnection to show",
+        )
+        assert len(app.board) > 0  # what was known stays on screen
+        await pilot.press("q")
+        await until(pilot, lambda: not app.is_running, "the app to exit")
 
-            async def until(condition: Any, what: str) -> None:
-                deadline = time.monotonic() + 30
-                while not condition():
-                    assert time.monotonic() < deadline, f"timed out waiting for {what}"
-                    await pilot.pause(0.05)
-
-            await until(lambda: len(app.board) > 0, "the board")
-            await until(lambda: app.status.connection == "connected", "connected")
-            broker.process.kill()
-            await until(
-                lambda: app.status.connection.startswith("disconnected"),
-                "the disconnection to show",
-            )
-            assert len(app.board) > 0  # what was known stays on screen
-            await pilot.press("q")
-            await until(lambda: not app.is_running, "the app to exit")
-
-    asyncio.run(scenario())
+    run_app(app, scenario)
     stopped = app.outcome.stopped
     assert stopped is not None
     assert stopped.produced == stopped.delivered + stopped.undelivered

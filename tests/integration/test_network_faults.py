@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 
-from tests.support import cli_env, start_producing, tfl_tui_command, wait_for
+from tests.support import cli_env, run_app, start_producing, tfl_tui_command, until, wait_for
 from tests.tansu import TansuBroker, free_port
 from tests.tcp_proxy import TcpProxy
 from tests.tfl_standin import Answer, TflStandIn
@@ -42,6 +43,38 @@ class ProxiedKafka:
     proxy: TcpProxy
     workdir: Path  # holds a client.properties that points at the proxy
     runtime_dir: Path
+
+    def demo_producer(self, topic: str, stop_id: str, seed: int) -> subprocess.Popen[str]:
+        """`produce --demo` every second through the proxy, as a user would leave it running."""
+        return subprocess.Popen(
+            tfl_tui_command(
+                "produce",
+                "--demo",
+                "--seed",
+                str(seed),
+                "--stop",
+                stop_id,
+                "--interval",
+                "1",
+                "--topic",
+                topic,
+                "--flush-timeout",
+                "10",
+            ),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=cli_env(self.runtime_dir),
+            cwd=self.workdir,
+        )
+
+    def watching_dashboard(self, topic: str, stop_id: str) -> TflTuiApp:
+        """A dashboard that only reads (`--no-produce`) the topic through the proxy."""
+        conf = {"bootstrap.servers": self.tansu.bootstrap_servers, "socket.timeout.ms": "5000"}
+        target = KafkaTarget(conf, "tansu via proxy", embedded=False)
+        return TflTuiApp(
+            DashboardOptions(target=target, topic=topic, produce=False, stops=[stop_id])
+        )
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -140,6 +173,10 @@ def test_cut_and_stall_lose_nothing_and_duplicate_nothing(
     assert "produced" in produce_err and "0 still undelivered" in produce_err
 
 
+def records_read(app: TflTuiApp) -> int:
+    return app.status.consumer.total if app.status.consumer else 0
+
+
 def board_from_topic(proxied: ProxiedKafka, topic: str, now: datetime) -> list[tuple[str, ...]]:
     """The board as a fresh reader of the whole topic would build it."""
     done = proxied.run(
@@ -171,69 +208,46 @@ def board_from_topic(proxied: ProxiedKafka, topic: str, now: datetime) -> list[t
 
 def test_dashboard_shows_the_cut_and_recovers(proxied: ProxiedKafka, stop_id: str) -> None:
     topic = f"dash_{stop_id}"
-    producer = subprocess.Popen(
-        tfl_tui_command(
-            "produce",
-            "--demo",
-            "--seed",
-            "2",
-            "--stop",
-            stop_id,
-            "--interval",
-            "1",
-            "--topic",
-            topic,
-            "--flush-timeout",
-            "30",
-        ),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=cli_env(proxied.runtime_dir),
-        cwd=proxied.workdir,
-    )
-    conf = {"bootstrap.servers": proxied.tansu.bootstrap_servers, "socket.timeout.ms": "5000"}
-    target = KafkaTarget(conf, "tansu via proxy", embedded=False)
-    app = TflTuiApp(DashboardOptions(target=target, topic=topic, produce=False, stops=[stop_id]))
+    producer = proxied.demo_producer(topic, stop_id, seed=2)
+    app = proxied.watching_dashboard(topic, stop_id)
     seen: list[str] = []
 
-    async def scenario() -> None:
-        async with app.run_test(size=(140, 45)) as pilot:
-
-            async def until(condition: Any, what: str, timeout: float = 60) -> None:
-                deadline = time.monotonic() + timeout
-                while not condition():
-                    assert time.monotonic() < deadline, f"timed out waiting for {what}"
-                    await pilot.pause(0.05)
-
-            def read() -> int:
-                return app.status.consumer.total if app.status.consumer else 0
-
-            await until(
-                lambda: len(app.board) > 0 and app.status.connection == "connected",
-                "a connected board",
-            )
-            proxied.proxy.cut()
-            await until(lambda: app.status.connection.startswith("disconnected"), "the cut to show")
-            seen.append(app.status.connection)
-            proxied.proxy.heal()
-            await until(lambda: app.status.connection == "connected", "the reconnection")
-            before = read()
-            await until(lambda: read() > before, "records after the cut")
-            producer.send_signal(signal.SIGTERM)
-            _out, err = await asyncio.to_thread(producer.communicate, timeout=60)
-            summary = re.search(r"produced (\d+) records: (\d+) delivered", err)
-            assert summary is not None and summary[1] == summary[2], err
-            await until(lambda: read() == int(summary[2]), "every record on the board")
-            now = app.clock()
-            rows = sorted(row.key for row in app.board.rows(now))
-            expected = await asyncio.to_thread(board_from_topic, proxied, topic, now)
-            assert rows == expected
-            await pilot.press("q")
-            await until(lambda: not app.is_running, "the app to exit")
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await until(
+            pilot,
+            lambda: len(app.board) > 0 and app.status.connection == "connected",
+            "a connected board",
+        )
+        proxied.proxy.cut()
+        await until(
+            pilot,
+            lambda: app.status.connection.startswith("disconnected"),
+            "the cut to show",
+            timeout=60,
+        )
+        seen.append(app.status.connection)
+        proxied.proxy.heal()
+        await until(
+            pilot, lambda: app.status.connection == "connected", "the reconnection", timeout=60
+        )
+        before = records_read(app)
+        await until(pilot, lambda: records_read(app) > before, "records after the cut")
+        producer.send_signal(signal.SIGTERM)
+        _out, err = await asyncio.to_thread(producer.communicate, timeout=60)
+        summary = re.search(r"produced (\d+) records: (\d+) delivered", err)
+        assert summary is not None and summary[1] == summary[2], err
+        await until(
+            pilot, lambda: records_read(app) == int(summary[2]), "every record on the board"
+        )
+        now = app.clock()
+        rows = sorted(row.key for row in app.board.rows(now))
+        expected = await asyncio.to_thread(board_from_topic, proxied, topic, now)
+        assert rows == expected
+        await pilot.press("q")
+        await until(pilot, lambda: not app.is_running, "the app to exit")
 
     try:
-        asyncio.run(scenario())
+        run_app(app, scenario)
     finally:
         if producer.poll() is None:
             producer.kill()
@@ -245,76 +259,37 @@ def test_a_restarted_broker_is_read_again_and_the_lost_records_are_reported(
     proxied: ProxiedKafka, stop_id: str
 ) -> None:
     topic = f"restart_{stop_id}"
-
-    def producing(seed: str) -> subprocess.Popen[str]:
-        return subprocess.Popen(
-            tfl_tui_command(
-                "produce",
-                "--demo",
-                "--seed",
-                seed,
-                "--stop",
-                stop_id,
-                "--interval",
-                "1",
-                "--topic",
-                topic,
-                "--flush-timeout",
-                "3",
-            ),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=cli_env(proxied.runtime_dir),
-            cwd=proxied.workdir,
-        )
-
-    conf = {"bootstrap.servers": proxied.tansu.bootstrap_servers, "socket.timeout.ms": "5000"}
-    app = TflTuiApp(
-        DashboardOptions(
-            target=KafkaTarget(conf, "tansu", embedded=False),
-            topic=topic,
-            produce=False,
-            stops=[stop_id],
-        )
-    )
-    first = producing("3")
+    app = proxied.watching_dashboard(topic, stop_id)
+    first = proxied.demo_producer(topic, stop_id, seed=3)
     errors: list[str] = []
 
-    async def scenario() -> None:
-        async with app.run_test(size=(140, 45)) as pilot:
-
-            async def until(condition: Any, what: str, timeout: float = 60) -> None:
-                deadline = time.monotonic() + timeout
-                while not condition():
-                    assert time.monotonic() < deadline, f"timed out waiting for {what}"
-                    await pilot.pause(0.05)
-
-            def read() -> int:
-                return app.status.consumer.total if app.status.consumer else 0
-
-            await until(lambda: read() > 0, "records before the restart")
-            await asyncio.to_thread(proxied.tansu.kill)
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await until(pilot, lambda: records_read(app) > 0, "records before the restart")
+        await asyncio.to_thread(proxied.tansu.kill)
+        await until(
+            pilot,
+            lambda: app.status.connection.startswith("disconnected"),
+            "the dead broker to show",
+        )
+        await asyncio.to_thread(proxied.tansu.start)  # same ports, memory wiped
+        # What the first producer could not deliver across the restart must be counted,
+        # never dropped in silence.
+        first.send_signal(signal.SIGTERM)
+        errors.append((await asyncio.to_thread(first.communicate, timeout=60))[1])
+        second = proxied.demo_producer(topic, stop_id, seed=4)
+        try:
             await until(
-                lambda: app.status.connection.startswith("disconnected"), "the dead broker to show"
+                pilot, lambda: app.status.connection == "connected", "the reconnection", timeout=60
             )
-            await asyncio.to_thread(proxied.tansu.start)  # same ports, memory wiped
-            # What the first producer could not deliver across the restart must be counted,
-            # never dropped in silence.
-            first.send_signal(signal.SIGTERM)
-            errors.append((await asyncio.to_thread(first.communicate, timeout=60))[1])
-            second = producing("4")
-            try:
-                await until(lambda: app.status.connection == "connected", "the reconnection")
-                before = read()
-                await until(lambda: read() > before, "records from the new broker")
-            finally:
-                second.send_signal(signal.SIGTERM)
-                errors.append((await asyncio.to_thread(second.communicate, timeout=60))[1])
-            await pilot.press("q")
-            await until(lambda: not app.is_running, "the app to exit")
+            before = records_read(app)
+            await until(pilot, lambda: records_read(app) > before, "records from the new broker")
+        finally:
+            second.send_signal(signal.SIGTERM)
+            errors.append((await asyncio.to_thread(second.communicate, timeout=60))[1])
+        await pilot.press("q")
+        await until(pilot, lambda: not app.is_running, "the app to exit")
 
-    asyncio.run(scenario())
+    run_app(app, scenario)
     first_summary = re.search(
         r"produced (\d+) records: (\d+) delivered, (\d+) failed, "
         r"(\d+) still undelivered",

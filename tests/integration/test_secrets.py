@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import html
 import os
 import subprocess
-import time
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 
-from tests.support import Cli, KafkaUnderTest, cli_env, tfl_tui_command
+from tests.support import Cli, KafkaUnderTest, cli_env, run_app, tfl_tui_command, until
 from tests.tfl_standin import Answer, TflStandIn
 from tfl_tui.app import TflTuiApp
 from tfl_tui.options import DashboardOptions
@@ -136,17 +136,16 @@ def test_the_dashboard_shows_no_secret(
     )
     app = TflTuiApp(options)
 
-    async def scenario() -> str:
-        async with app.run_test(size=(140, 45)) as pilot:
-            deadline = time.monotonic() + 30
-            while not app.query_one("#banner").display:
-                assert time.monotonic() < deadline, "TfL failure never shown"
-                await pilot.pause(0.05)
-            await pilot.press("question_mark")
-            await pilot.press("escape")
-            return app.export_screenshot()
+    shots: list[str] = []
 
-    screen = html.unescape(asyncio.run(scenario())).replace("\xa0", " ")
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await until(pilot, lambda: app.query_one("#banner").display, "the TfL failure")
+        await pilot.press("question_mark")
+        await pilot.press("escape")
+        shots.append(app.export_screenshot())
+
+    run_app(app, scenario)
+    screen = html.unescape(shots[0]).replace("\xa0", " ")
     assert "cannot connect" in screen
     for secret in (FAKE_PASSWORD, FAKE_APP_KEY):
         assert secret not in screen

@@ -6,10 +6,7 @@ TfL is the demo simulator or the local stand-in server; nothing is mocked.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -17,7 +14,7 @@ from confluent_kafka import Producer
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
-from tests.support import Cli, KafkaUnderTest
+from tests.support import Cli, KafkaUnderTest, run_app, until
 from tfl_tui.app import TflTuiApp
 from tfl_tui.options import DashboardOptions
 from tfl_tui.settings import KafkaTarget
@@ -27,7 +24,6 @@ from tfl_tui.widgets.raw_panel import RawPanel
 pytestmark = pytest.mark.integration
 
 SIZE = (140, 45)
-WAIT_S = 30.0
 
 
 def options_for(broker: KafkaUnderTest, topic: str, **overrides: Any) -> DashboardOptions:
@@ -42,31 +38,12 @@ def options_for(broker: KafkaUnderTest, topic: str, **overrides: Any) -> Dashboa
     return DashboardOptions(target=broker.target(), **settings)
 
 
-async def until(
-    pilot: Pilot[Any], condition: Callable[[], bool], what: str, timeout: float = WAIT_S
-) -> None:
-    """Wait for `condition` while the app runs; fail with `what` after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.05)
-
-
 def board_rows(app: TflTuiApp) -> list[tuple[str, str]]:
     """What the board table shows: (line, destination) per row, top to bottom."""
     table = app.query_one(BoardTable)
     return [
         (str(table.get_row_at(i)[0]), str(table.get_row_at(i)[1])) for i in range(table.row_count)
     ]
-
-
-def run_app(app: TflTuiApp, scenario: Callable[[Pilot[Any]], Awaitable[None]]) -> None:
-    async def main() -> None:
-        async with app.run_test(size=SIZE) as pilot:
-            await scenario(pilot)
-
-    asyncio.run(main())
 
 
 def test_board_fills_and_filter_narrows_it(broker: KafkaUnderTest, topic: str) -> None:
