@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,6 +34,7 @@ from tfl_tui.events import (
 )
 from tfl_tui.options import DashboardOptions
 from tfl_tui.polling import utc_now
+from tfl_tui.records import Decoded
 from tfl_tui.status import Status
 from tfl_tui.widgets.board_table import BoardTable
 from tfl_tui.widgets.help_screen import HelpScreen
@@ -87,6 +89,7 @@ class TflTuiApp(App[Outcome]):
         self.status = Status(topic=options.topic, producing=options.produce)
         self.board_filter = BoardFilter()
         self.paused = False
+        self._held: deque[Decoded] = deque(maxlen=options.raw_limit)
         self.outcome = Outcome()
         self._start_workers = start_workers
         self._generation = 0
@@ -170,13 +173,16 @@ class TflTuiApp(App[Outcome]):
                 if generation != self._generation:
                     return  # read before the replay that has since started
                 self.board.apply_all(records)
-                if not self.paused:
+                if self.paused:
+                    self._held.extend(records)  # shown on resume: the panel has no gap
+                else:
                     self.query_one(RawPanel).add(records)
                 self._dirty = True
                 return
             case ReplayStarted(generation=generation):
                 self._generation = generation
                 self.board.clear()
+                self._held.clear()
                 self.query_one(RawPanel).clear()
             case PollOutcome(tfl_unreachable=True) if not (self._offer_demo or self._on_demo):
                 self._offer_demo = True
@@ -296,6 +302,8 @@ class TflTuiApp(App[Outcome]):
         self.paused = not self.paused
         self._render_title()
         if not self.paused:
+            self.query_one(RawPanel).add(list(self._held))
+            self._held.clear()
             self.render_all()
 
     def action_help(self) -> None:
