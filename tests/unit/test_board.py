@@ -372,6 +372,17 @@ def test_the_board_keeps_only_the_soonest_max_entries(monkeypatch: pytest.Monkey
     assert ids(board) == ["b100", "b200", "b300"]
 
 
+def test_a_full_board_evicts_in_chunks_keeping_the_soonest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(board_module, "MAX_ENTRIES", 20)
+    board = board_of(poll(*(bus(f"b{eta:03d}", eta) for eta in range(100, 125))))
+    # Over the cap it drops a tenth more than needed at once, not one entry per record.
+    assert 18 <= len(board) <= 20
+    soonest = {f"b{eta:03d}" for eta in range(100, 118)}
+    assert soonest <= set(ids(board))  # the 18 soonest are never the ones dropped
+
+
 # --- filter ------------------------------------------------------------------------------
 
 
