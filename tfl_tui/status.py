@@ -72,19 +72,20 @@ class Status:
         return "connected"
 
     def poll_lines(self, now: datetime) -> list[str]:
-        lines = []
-        for outcome in self.polls.values():
-            age = format_age((now - outcome.at).total_seconds())
-            if outcome.error:
-                retry = ""
-                if outcome.retry_in is not None:
-                    left = (outcome.at - now).total_seconds() + outcome.retry_in
-                    retry = f"; retrying in {left:.0f}s" if left >= 1 else "; retrying…"
-                lines.append(f"{outcome.error} ({age}{retry})")
-            else:
-                skipped = f", {outcome.rejected} skipped" if outcome.rejected else ""
-                lines.append(f"{outcome.label}: {outcome.count} buses{skipped} ({age})")
-        return lines
+        return [self.poll_line(outcome, now) for outcome in self.polls.values()]
+
+    @staticmethod
+    def poll_line(outcome: PollOutcome, now: datetime) -> str:
+        """The last poll of one stop: what it found, or its error and backoff; and its age."""
+        age = format_age((now - outcome.at).total_seconds())
+        if outcome.error:
+            retry = ""
+            if outcome.retry_in is not None:
+                left = (outcome.at - now).total_seconds() + outcome.retry_in
+                retry = f"; retrying in {left:.0f}s" if left >= 1 else "; retrying…"
+            return f"{outcome.error} ({age}{retry})"
+        skipped = f", {outcome.rejected} skipped" if outcome.rejected else ""
+        return f"{outcome.label}: {outcome.count} buses{skipped} ({age})"
 
     def producer_line(self) -> str:
         if not self.producing:

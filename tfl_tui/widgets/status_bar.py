@@ -23,8 +23,8 @@ def render_status(status: Status, now: datetime) -> Text:
         text.append(" · caught up", style="green")
     text.append("\n" + status.producer_line())
     text.append("\n" + status.consumer_line())
-    for line in status.poll_lines(now):
-        text.append("\n" + line, style="red" if ":" in line and "buses" not in line else "dim")
+    for outcome in status.polls.values():
+        text.append("\n" + status.poll_line(outcome, now), style="red" if outcome.error else "dim")
     if status.last_failure:
         text.append("\n" + status.last_failure, style="red")
     return text
