@@ -15,7 +15,7 @@ from typing import Any
 from tfl_tui import __version__
 from tfl_tui.errors import ExitCode, TflTuiError
 from tfl_tui.produce_loop import DEFAULT_RETRY_BUDGET_S
-from tfl_tui.settings import DEFAULT_PARTITIONS, DEFAULT_TOPIC
+from tfl_tui.settings import DEFAULT_GROUP, DEFAULT_PARTITIONS, DEFAULT_TOPIC
 
 DEFAULT_STOP = "490000254W"
 
@@ -247,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="read the topic, one line per record",
         description=_wrap(
             "Read the topic as the tutorial's consumer does (consumer group "
-            "london_transport_group), one line per record on stdout with partition and offset. "
+            f"{DEFAULT_GROUP}), one line per record on stdout with partition and offset. "
             "Records that are not valid predictions are printed flagged INVALID, never fatal."
         ),
         epilog=KAFKA_HELP + "\n" + EXIT_CODES,
@@ -262,8 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     consume.add_argument(
         "--group",
-        default="london_transport_group",
-        help="consumer group id (default: london_transport_group)",
+        default=DEFAULT_GROUP,
+        help=f"consumer group id (default: {DEFAULT_GROUP})",
     )
     consume.add_argument(
         "--max-messages", type=_positive_int, metavar="N", help="stop after N records"

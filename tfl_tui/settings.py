@@ -17,6 +17,7 @@ from tfl_tui.runtime import read_announcement
 DEFAULT_CONFIG = Path("client.properties")
 DEFAULT_TOPIC = "london_transport"
 DEFAULT_PARTITIONS = 6
+DEFAULT_GROUP = "london_transport_group"  # the tutorial's consumer group
 NO_BROKER_HINT = (
     "start one with `tfl-tui broker` in another terminal, or pass --config client.properties "
     "or --bootstrap-servers HOST:PORT"

@@ -12,9 +12,9 @@ from confluent_kafka import KafkaError as RdKafkaError
 from tfl_tui.errors import KafkaError
 from tfl_tui.kafka.config import CONSUMER_DEFAULTS, client_conf
 from tfl_tui.records import Record
+from tfl_tui.settings import DEFAULT_GROUP
 
 StartFrom = Literal["earliest", "latest", "committed"]
-DEFAULT_GROUP = "london_transport_group"
 
 
 def _header_bytes(value: str | bytes | None) -> bytes | None:

@@ -81,8 +81,3 @@ class BoardTable(DataTable[Text]):
             self.add_row(*cells[key], key=key)
         if selected in keys:
             self.move_cursor(row=keys.index(selected), animate=False)
-
-    def selected_row(self) -> Row | None:
-        if 0 <= self.cursor_row < len(self._keys):
-            return self.rows_by_key.get(self._keys[self.cursor_row])
-        return None
