@@ -86,7 +86,7 @@ class ArrivalsProducer:
             key = str(item.get("lineId", "unknown"))
             destination = str(item.get("destinationName") or item.get("towards") or "")
             value = json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode()
-            if self._produce(key, value, headers, self._report(key, destination)):
+            if self._produce(key, destination, value, headers):
                 queued += 1
         self._producer.poll(0)
         return queued
@@ -94,10 +94,11 @@ class ArrivalsProducer:
     def _produce(
         self,
         key: str,
+        destination: str,
         value: bytes,
         headers: list[tuple[str, str | bytes | None]],
-        callback: Callable[[Any, Any], None],
     ) -> bool:
+        callback = self._report(key, destination)
         deadline = time.monotonic() + QUEUE_FULL_WAIT_S
         while True:
             try:
@@ -120,7 +121,7 @@ class ArrivalsProducer:
         with self._lock:
             self.produced += 1
             self.failed += 1
-        self._on_delivery(Delivery(self.topic, key, "", None, None, error=reason))
+        self._on_delivery(Delivery(self.topic, key, destination, None, None, error=reason))
         return False
 
     def poll(self, timeout: float = 0.0) -> None:
