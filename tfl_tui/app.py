@@ -285,12 +285,6 @@ class TflTuiApp(App[Outcome]):
             event.input.display = False
         self.query_one(BoardTable).focus()
 
-    def on_key(self, event: Any) -> None:
-        box = self.query_one("#filter", Input)
-        if event.key == "escape" and box.has_focus:
-            event.stop()
-            self.action_clear_filter()
-
     def action_replay(self) -> None:
         if self._background is None:
             self.notify("Not connected yet: nothing to replay.", severity="warning")
