@@ -14,15 +14,19 @@ Records that carry no poll headers (another producer's) simply live until they e
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
+
+import msgspec
 
 from tfl_tui.records import (
     HEADER_POLL_TIME,
     HEADER_SNAPSHOT_SIZE,
     HEADER_STOP,
     Decoded,
+    Headers,
 )
 from tfl_tui.tfl.prediction import OPERATION_DELETE, Prediction, parse_tfl_time
 
@@ -34,8 +38,7 @@ MAX_ENTRIES = 20_000
 ETAS_PER_ROW = 3
 
 
-@dataclass(frozen=True, slots=True)
-class RecordRef:
+class RecordRef(msgspec.Struct, frozen=True, gc=False):
     """Where a prediction came from on the topic, and its raw JSON, for "show records"."""
 
     partition: int
@@ -43,8 +46,8 @@ class RecordRef:
     text: str
 
 
-@dataclass(slots=True)
-class Entry:
+class Entry(msgspec.Struct, gc=False):
+    # Structs, like the records they come from: one is made per record folded.
     prediction: Prediction
     stop_id: str
     poll_time: datetime  # when its poll ran (the record's timestamp without poll headers)
@@ -146,20 +149,31 @@ class BoardFilter:
         )
 
 
-def _header_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
+@lru_cache(maxsize=4096)
+def _header_text(value: bytes) -> str:
+    return value.decode("utf-8", errors="replace")
+
+
+@lru_cache(maxsize=4096)
+def _header_time(value: bytes) -> datetime | None:
+    # Cached: every record of a poll carries the same poll time.
     try:
-        return parse_tfl_time(value)
+        return parse_tfl_time(_header_text(value))
     except ValueError:
         return None
 
 
-def _header_int(value: str | None) -> int | None:
+def _header_int(value: bytes) -> int | None:
     try:
-        return int(value) if value is not None else None
+        return int(value)
     except ValueError:
         return None
+
+
+def _poll_headers(headers: Headers) -> tuple[bytes | None, bytes | None, bytes | None]:
+    """The stop, poll time and snapshot size headers (the first of each, like Record.header)."""
+    named = dict(reversed(headers))  # built in C; reversed: the first of a name wins
+    return named.get(HEADER_STOP), named.get(HEADER_POLL_TIME), named.get(HEADER_SNAPSHOT_SIZE)
 
 
 class Board:
@@ -167,19 +181,27 @@ class Board:
 
     def __init__(self, stale_after: timedelta = timedelta(seconds=60)) -> None:
         self.stale_after = stale_after
-        self._entries: dict[tuple[str, str], Entry] = {}  # (stop id, prediction id)
+        # Per stop, by prediction id: a complete poll replaces one stop's entries, and must not
+        # have to look at every other stop's.
+        self._stops: dict[str, dict[str, Entry]] = {}
+        self._size = 0
         self._polls: dict[str, _PollTracker] = {}
-        self.stops_seen: dict[str, str] = {}  # stop id -> "Station name (letter)"
+        self._names: dict[str, tuple[str, str]] = {}  # stop id -> (station, stop letter)
         self.applied = 0
         self.ignored = 0  # valid records superseded by a newer poll before they arrived
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return self._size
+
+    def _all(self) -> Iterator[Entry]:
+        for entries in self._stops.values():
+            yield from entries.values()
 
     def clear(self) -> None:
-        self._entries.clear()
+        self._stops.clear()
+        self._size = 0
         self._polls.clear()
-        self.stops_seen.clear()
+        self._names.clear()
         self.applied = self.ignored = 0
 
     def apply(self, decoded: Decoded) -> bool:
@@ -188,44 +210,62 @@ class Board:
         if prediction is None:
             return False
         record = decoded.record
-        stop_id = record.header(HEADER_STOP) or prediction.naptan_id
-        poll_time = _header_time(record.header(HEADER_POLL_TIME))
-        snapshot_size = _header_int(record.header(HEADER_SNAPSHOT_SIZE))
+        stop, poll_header, size_header = _poll_headers(record.headers)
+        stop_id = (_header_text(stop) if stop is not None else "") or prediction.naptan_id
+        poll_time = _header_time(poll_header) if poll_header else None
+        snapshot_size = _header_int(size_header) if size_header is not None else None
         if poll_time is None:
             poll_time = prediction.timestamp or prediction.expected_arrival
             snapshot_size = None
-        tracker = self._polls.setdefault(stop_id, _PollTracker())
+        tracker = self._polls.get(stop_id)
+        if tracker is None:
+            tracker = self._polls[stop_id] = _PollTracker()
         if tracker.complete is not None and poll_time < tracker.complete:
             self.ignored += 1  # a newer complete poll of this stop has already replaced it
             return False
-        key = (stop_id, prediction.id)
+        entries = self._stops.get(stop_id)
+        if entries is None:
+            entries = self._stops[stop_id] = {}
         if prediction.operation_type == OPERATION_DELETE:
-            self._entries.pop(key, None)
+            if entries.pop(prediction.id, None) is not None:
+                self._size -= 1
         else:
-            current = self._entries.get(key)
+            current = entries.get(prediction.id)
             if current is None or current.poll_time <= poll_time:
-                self._entries[key] = Entry(
+                entries[prediction.id] = Entry(
                     prediction=prediction,
                     stop_id=stop_id,
                     poll_time=poll_time,
                     expires=prediction.time_to_live or prediction.expected_arrival + ARRIVED_GRACE,
                     ref=RecordRef(record.partition, record.offset, decoded.text),
                 )
+                self._size += current is None
         if prediction.station_name:
-            letter = f" ({prediction.platform_name})" if prediction.platform_name else ""
-            self.stops_seen[stop_id] = f"{prediction.station_name}{letter}"
+            self._names[stop_id] = (prediction.station_name, prediction.platform_name)
         if snapshot_size is not None:
-            self._count_poll(stop_id, tracker, poll_time, snapshot_size)
+            self._count_poll(entries, tracker, poll_time, snapshot_size)
         self.applied += 1
-        if len(self._entries) > MAX_ENTRIES:
+        if self._size > MAX_ENTRIES:
             self._evict()
         return True
 
     def apply_all(self, batch: Iterable[Decoded]) -> int:
-        return sum(self.apply(decoded) for decoded in batch)
+        changed = 0
+        apply = self.apply
+        for decoded in batch:
+            changed += apply(decoded)
+        return changed
+
+    @property
+    def stops_seen(self) -> dict[str, str]:
+        """Stop id -> "Station name (letter)", for the stops whose name is known."""
+        return {
+            stop_id: f"{station} ({letter})" if letter else station
+            for stop_id, (station, letter) in self._names.items()
+        }
 
     def _count_poll(
-        self, stop_id: str, tracker: _PollTracker, poll_time: datetime, size: int
+        self, entries: dict[str, Entry], tracker: _PollTracker, poll_time: datetime, size: int
     ) -> None:
         seen = tracker.seen.get(poll_time, 0) + 1
         if seen < size:
@@ -234,40 +274,48 @@ class Board:
         # Complete: everything of this stop from older polls is gone from TfL's answer.
         tracker.complete = poll_time
         tracker.seen = {t: n for t, n in tracker.seen.items() if t > poll_time}
-        for key in [
-            k for k, e in self._entries.items() if e.stop_id == stop_id and e.poll_time < poll_time
-        ]:
-            del self._entries[key]
+        for key in [k for k, e in entries.items() if e.poll_time < poll_time]:
+            del entries[key]
+            self._size -= 1
+
+    def _replace_all(self, kept: Iterable[Entry]) -> None:
+        self._stops = {}
+        self._size = 0
+        for entry in kept:
+            self._stops.setdefault(entry.stop_id, {})[entry.prediction.id] = entry
+            self._size += 1
 
     def _evict(self) -> None:
         # Keep the soonest buses: those are the ones a board shows. Evicting a tenth more than
         # needed keeps the sort off the path of every record once the board is full.
         keep = MAX_ENTRIES - MAX_ENTRIES // 10
-        ordered = sorted(
-            self._entries.items(), key=lambda item: item[1].prediction.expected_arrival
-        )
-        self._entries = dict(ordered[:keep])
+        ordered = sorted(self._all(), key=lambda entry: entry.prediction.expected_arrival)
+        self._replace_all(ordered[:keep])
 
     def prune(self, now: datetime) -> int:
         """Drop predictions whose bus has arrived; returns how many left."""
-        gone = [key for key, entry in self._entries.items() if entry.expires <= now]
-        for key in gone:
-            del self._entries[key]
-        return len(gone)
+        gone = 0
+        for entries in self._stops.values():
+            for key in [k for k, e in entries.items() if e.expires <= now]:
+                del entries[key]
+                gone += 1
+        self._size -= gone
+        return gone
 
     def entries_for(self, row: Row) -> list[Entry]:
-        stop_id = row.key[0]
-        return [self._entries[(stop_id, i)] for i in row.entry_ids if (stop_id, i) in self._entries]
+        entries = self._stops.get(row.key[0], {})
+        return [entries[i] for i in row.entry_ids if i in entries]
 
     def rows(self, now: datetime, board_filter: BoardFilter | None = None) -> list[Row]:
         """The board at `now`: one row per (stop, line, destination), soonest first."""
         groups: dict[tuple[str, str, str], list[Entry]] = {}
-        for entry in self._entries.values():
+        for entry in self._all():
             if entry.expires <= now:
                 continue
             p = entry.prediction
             groups.setdefault((entry.stop_id, p.line_name, p.destination_name), []).append(entry)
         rows = []
+        names = self.stops_seen
         for key, entries in groups.items():
             entries.sort(key=lambda e: e.prediction.expected_arrival)
             updated = max(e.poll_time for e in entries)
@@ -280,7 +328,7 @@ class Board:
                 key=key,
                 line=line,
                 destination=destination,
-                stop=self.stops_seen.get(stop_id, stop_id),
+                stop=names.get(stop_id, stop_id),
                 etas=etas,
                 updated=updated,
                 stale=now - updated > self.stale_after,

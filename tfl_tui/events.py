@@ -6,6 +6,7 @@ is thread-safe); the UI never learns about threads and workers never touch widge
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -41,6 +42,9 @@ class Connection:
 class RecordsBatch:
     records: list[Decoded]
     generation: int  # bumps at each replay, so a batch from before a replay can be dropped
+    # Called once the batch is applied: the consumer stays at most a few batches ahead of the
+    # UI, so a replay cannot pile up decoded records in memory faster than they are folded.
+    done: Callable[[], None] = field(default=lambda: None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

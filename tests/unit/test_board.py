@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -299,7 +299,7 @@ def test_a_flagged_record_changes_nothing(value: bytes | None) -> None:
     before = board.rows(NOW)
     # It even carries the headers of a newer one-record poll, which it must not complete.
     newer = poll(bus("z", 60), seq=2)[0].record
-    flagged = decode_record(dataclasses.replace(newer, value=value))
+    flagged = decode_record(msgspec.structs.replace(newer, value=value))
     assert flagged.problem is not None
     assert not board.apply(flagged)
     assert board.rows(NOW) == before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -21,6 +22,7 @@ from tfl_tui.tfl.prediction import (
     InvalidPrediction,
     Prediction,
     decode_prediction,
+    decode_prediction_json,
     format_tfl_time,
     parse_tfl_time,
     split_arrivals,
@@ -423,3 +425,54 @@ def test_only_invalid_prediction_escapes_and_accepted_items_are_sane(item: objec
     assert decoded.expected_arrival.tzinfo is UTC
     assert decoded.line_id and decoded.id and decoded.naptan_id
     assert decoded.operation_type in (1, 2)
+
+
+# --- the fast path (msgspec) agrees with the slow one -------------------------------------
+
+
+def slow_decode(item: object) -> Prediction | None:
+    try:
+        return decode_prediction(item)
+    except InvalidPrediction:
+        return None
+
+
+@settings(max_examples=500)
+@given(item=json_values | mangled_predictions)
+def test_fast_path_accepts_only_what_the_slow_path_accepts_and_agrees(item: object) -> None:
+    fast = decode_prediction_json(json.dumps(item).encode())
+    if fast is not None:
+        assert fast == slow_decode(item)
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        prediction(),
+        prediction(drop=("bearing", "timing", "$type")),
+        prediction({"destinationName": ""}),  # falls back to towards
+        prediction({"lineName": ""}),  # falls back to the lineId
+        prediction({"operationType": 2}),
+        prediction({"timestamp": "2024-05-01T00:41:12.4542597Z"}),  # the 7th digit: truncated
+        prediction({"expectedArrival": "2024-05-01T01:49:54+01:00"}),  # converted to UTC
+        prediction({"expectedArrival": "2024-05-01T00:49:54"}),  # naive: UTC
+    ],
+)
+def test_fast_path_takes_ordinary_predictions(item: dict[str, Any]) -> None:
+    fast = decode_prediction_json(json.dumps(item).encode())
+    assert fast is not None
+    assert fast == decode_prediction(item)
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        prediction({"destinationName": " Peckham "}),  # the slow path strips it
+        prediction({"timeToStation": 522.0}),
+        prediction({"$type": "Tfl.Api.Presentation.Entities.Line"}),
+        prediction({"id": "   "}),
+        prediction({"lineName": None}),  # null text: the slow path makes it ""
+    ],
+)
+def test_fast_path_leaves_the_unusual_to_the_slow_path(item: dict[str, Any]) -> None:
+    assert decode_prediction_json(json.dumps(item).encode()) is None

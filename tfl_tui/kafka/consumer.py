@@ -11,7 +11,7 @@ from confluent_kafka import KafkaError as RdKafkaError
 
 from tfl_tui.errors import KafkaError
 from tfl_tui.kafka.config import CONSUMER_DEFAULTS, client_conf
-from tfl_tui.records import Record
+from tfl_tui.records import Headers, Record
 from tfl_tui.settings import DEFAULT_GROUP
 
 StartFrom = Literal["earliest", "latest", "committed"]
@@ -24,8 +24,11 @@ def _header_bytes(value: str | bytes | None) -> bytes | None:
 def to_record(message: Message) -> Record:
     _kind, timestamp = message.timestamp()
     raw = message.headers() or []
-    pairs = raw.items() if isinstance(raw, dict) else raw
-    headers = tuple((str(name), _header_bytes(value)) for name, value in pairs)
+    if isinstance(raw, list):
+        # What consume() gives: (str, bytes | None) pairs already; no copy per header.
+        headers: Headers = tuple(raw)  # type: ignore[arg-type]  # values are bytes here
+    else:
+        headers = tuple((str(name), _header_bytes(value)) for name, value in raw.items())
     return Record(
         topic=message.topic() or "",
         partition=message.partition() or 0,

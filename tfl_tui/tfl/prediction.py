@@ -13,7 +13,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from functools import lru_cache
+from typing import Annotated, Any, Final, Literal
+
+import msgspec
 
 PREDICTION_TYPE = "Tfl.Api.Presentation.Entities.Prediction, Tfl.Api.Presentation.Entities"
 
@@ -24,17 +27,20 @@ MIN_TIME_TO_STATION_S = 0  # TfL never sends a negative countdown: one is corrup
 MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_TEXT_LEN = 500
 
-OPERATION_NEW_OR_UPDATED = 1
-OPERATION_DELETE = 2
+OPERATION_NEW_OR_UPDATED: Final = 1
+OPERATION_DELETE: Final = 2
 
 
 class InvalidPrediction(ValueError):
     """An item that is not a prediction we can use; the message says why."""
 
 
-@dataclass(frozen=True, slots=True)
-class Prediction:
-    """The fields of a TfL prediction that tfl-tui relies on, typed and checked."""
+class Prediction(msgspec.Struct, frozen=True, gc=False):
+    """The fields of a TfL prediction that tfl-tui relies on, typed and checked.
+
+    A msgspec Struct rather than a dataclass: the dashboard makes one per record, up to a few
+    hundred thousand a second during a replay, and a Struct is built in C.
+    """
 
     id: str
     line_id: str
@@ -67,6 +73,20 @@ def parse_tfl_time(value: str) -> datetime:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
+
+
+@lru_cache(maxsize=8192)
+def _known_moment(value: str) -> datetime | None:
+    """parse_tfl_time with the range check, for the fast path: None when invalid.
+
+    Cached: a poll's predictions share their `timestamp`, and a bus keeps its `expectedArrival`
+    and `timeToLive` from poll to poll, so most values have been seen before.
+    """
+    try:
+        moment = parse_tfl_time(value)
+    except (ValueError, OverflowError):
+        return None
+    return moment if MIN_YEAR <= moment.year <= MAX_YEAR else None
 
 
 def format_tfl_time(moment: datetime, fraction_digits: int = 7) -> str:
@@ -158,6 +178,92 @@ def decode_prediction(item: object) -> Prediction:
         timestamp=_moment(item, "timestamp"),
         time_to_live=_moment(item, "timeToLive"),
         operation_type=operation_type,
+    )
+
+
+_Text = Annotated[str, msgspec.Meta(max_length=MAX_TEXT_LEN)]
+_Required = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_TEXT_LEN)]
+
+
+class _Wire(msgspec.Struct, rename="camel", gc=False):
+    """A prediction as it is on the wire, for msgspec to decode and check in one pass (in C).
+
+    Only what msgspec can decide here: the rest (text padding, timestamps) is checked in
+    `decode_prediction_json`. Anything msgspec refuses goes the slow way, which says why.
+    """
+
+    id: _Required
+    line_id: _Required
+    naptan_id: _Required
+    time_to_station: Annotated[
+        int, msgspec.Meta(ge=MIN_TIME_TO_STATION_S, le=MAX_TIME_TO_STATION_S)
+    ]
+    expected_arrival: str
+    type_name: str | None = msgspec.field(default=None, name="$type")
+    line_name: _Text = ""
+    station_name: _Text = ""
+    platform_name: _Text = ""
+    destination_name: _Text = ""
+    towards: _Text = ""
+    vehicle_id: _Text = ""
+    timestamp: str | None = None
+    time_to_live: str | None = None
+    operation_type: Literal[1, 2] = OPERATION_NEW_OR_UPDATED
+
+
+_WIRE_DECODER = msgspec.json.Decoder(_Wire)
+
+
+def decode_prediction_json(raw: bytes) -> Prediction | None:
+    """The fast path of `decode_prediction(json.loads(raw))`, about 5x faster.
+
+    Returns exactly what that would return for a valid, ordinary prediction, and None whenever
+    it cannot vouch for the record (invalid, padded text, NaN, numbers as floats, ...): the
+    caller then takes the slow path, which decides and gives the reason.
+    """
+    try:
+        wire = _WIRE_DECODER.decode(raw)
+    except msgspec.DecodeError:  # also msgspec.ValidationError
+        return None
+    if wire.type_name is not None and "Prediction" not in wire.type_name:
+        return None
+    texts = (
+        wire.id,
+        wire.line_id,
+        wire.naptan_id,
+        wire.line_name,
+        wire.station_name,
+        wire.platform_name,
+        wire.destination_name,
+        wire.towards,
+        wire.vehicle_id,
+    )
+    if tuple(map(str.strip, texts)) != texts:
+        return None  # the slow path strips (and may then find a required field empty)
+    expected_arrival = _known_moment(wire.expected_arrival)
+    timestamp = None if wire.timestamp is None else _known_moment(wire.timestamp)
+    time_to_live = None if wire.time_to_live is None else _known_moment(wire.time_to_live)
+    if (
+        expected_arrival is None
+        or (timestamp is None and wire.timestamp is not None)
+        or (time_to_live is None and wire.time_to_live is not None)
+    ):
+        return None
+    return Prediction(
+        id=wire.id,
+        line_id=wire.line_id,
+        line_name=wire.line_name or wire.line_id.upper(),
+        naptan_id=wire.naptan_id,
+        station_name=wire.station_name,
+        platform_name=wire.platform_name,
+        destination_name=wire.destination_name or wire.towards,
+        towards=wire.towards,
+        vehicle_id=wire.vehicle_id,
+        time_to_station=wire.time_to_station,
+        expected_arrival=expected_arrival,
+        timestamp=timestamp,
+        time_to_live=time_to_live,
+        operation_type=wire.operation_type,
     )
 
 

