@@ -99,7 +99,7 @@ async def dashboard_replays(
         while app.generation == generation_before or app.records_seen < records:
             if time.perf_counter() > deadline:
                 raise TimeoutError(f"replay stuck at {app.records_seen:,}/{records:,} records")
-            await asyncio.sleep(0.002)
+            await asyncio.sleep(0.01)  # coarse: a busy poll would steal the replay's CPU
         return time.perf_counter()
 
     if True:

@@ -182,10 +182,10 @@ class TflTuiApp(App[Outcome]):
                 try:
                     if generation != self._generation:
                         return  # read before the replay that has since started
-                    self.records_seen += len(records)
+                    self.records_seen += event.read
                     self.board.apply_all(records)
                     # Queued only; shown at the next render (on resume when paused: no gap).
-                    self.query_one(RawPanel).add(records)
+                    self.query_one(RawPanel).add(event.recent)
                     self._invalidate()
                 finally:
                     event.done()
@@ -194,6 +194,7 @@ class TflTuiApp(App[Outcome]):
                 self._generation = generation
                 self.records_seen = 0
                 self.board.clear()
+                self.call_later(self.render_all)  # say "replaying" at once, not at the next tick
                 self.query_one(RawPanel).clear()
             case PollOutcome(tfl_unreachable=True) if not (self._offer_demo or self._on_demo):
                 self._offer_demo = True
@@ -262,14 +263,19 @@ class TflTuiApp(App[Outcome]):
         self._dirty = False
         self._last_render = time.monotonic()
         now = self.render_board()
-        if not self.paused:
+        if not self.paused and self.status.replay_done:
             self.query_one(RawPanel).sync()
         self.query_one(StatusBar).show(self.status, now)
 
     def render_board(self) -> datetime:
-        """Redraw the board (and why it is empty); returns the time it was drawn for."""
+        """Redraw the board (and why it is empty); returns the time it was drawn for.
+
+        While a replay catches up the board is only half built, and redrawing it would take
+        the time the replay needs: it says so, and shows the rebuilt board once caught up.
+        """
         now = self.clock()
-        rows = self.board.rows(now, self.board_filter)
+        replaying = not self.status.replay_done
+        rows = [] if replaying else self.board.rows(now, self.board_filter)
         self.query_one(BoardTable).show(rows, now)
         message = self._empty_message() if not rows else None
         empty = self.query_one("#board-empty", Static)
@@ -278,14 +284,14 @@ class TflTuiApp(App[Outcome]):
         return now
 
     def _empty_message(self) -> str:
+        if not self.status.replay_done:
+            return f"Replaying the topic… {self.records_seen:,} records read."
         if self.status.kafka_problem and not len(self.board):
             return f"Kafka unreachable, retrying: {self.status.kafka_problem}"
         if self.board_filter.active:
             return f"No buses match “{self.board_filter.describe()}” (Esc clears the filter)."
         if len(self.board):
             return "No buses due."
-        if self.status.replay_line():
-            return "Replaying the topic…"
         if not self.options.produce:
             return f"Waiting for records on {self.options.topic}…"
         failed = [o for o in self.status.polls.values() if o.error]

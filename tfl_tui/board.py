@@ -26,7 +26,8 @@ from tfl_tui.records import (
     HEADER_SNAPSHOT_SIZE,
     HEADER_STOP,
     Decoded,
-    Headers,
+    Record,
+    poll_ref,
 )
 from tfl_tui.tfl.prediction import OPERATION_DELETE, Prediction, parse_tfl_time
 
@@ -170,12 +171,6 @@ def _header_int(value: bytes) -> int | None:
         return None
 
 
-def _poll_headers(headers: Headers) -> tuple[bytes | None, bytes | None, bytes | None]:
-    """The stop, poll time and snapshot size headers (the first of each, like Record.header)."""
-    named = dict(reversed(headers))  # built in C; reversed: the first of a name wins
-    return named.get(HEADER_STOP), named.get(HEADER_POLL_TIME), named.get(HEADER_SNAPSHOT_SIZE)
-
-
 class Board:
     """The live state of every watched stop, folded from decoded records."""
 
@@ -206,17 +201,20 @@ class Board:
 
     def apply(self, decoded: Decoded) -> bool:
         """Fold one record in; False when it does not change the board (flagged or old)."""
+        record = decoded.record
+        ref = poll_ref(record.headers)
         prediction = decoded.prediction
         if prediction is None:
+            if ref is not None:
+                # A flagged record still came from its poll: the poll is complete once all of
+                # its records are in, shown or not (so a replay may skip older polls unread).
+                self._count(ref.stop_id, ref.poll_time, ref.size)
             return False
-        record = decoded.record
-        stop, poll_header, size_header = _poll_headers(record.headers)
-        stop_id = (_header_text(stop) if stop is not None else "") or prediction.naptan_id
-        poll_time = _header_time(poll_header) if poll_header else None
-        snapshot_size = _header_int(size_header) if size_header is not None else None
-        if poll_time is None:
-            poll_time = prediction.timestamp or prediction.expected_arrival
-            snapshot_size = None
+        snapshot_size: int | None
+        if ref is not None:
+            stop_id, poll_time, snapshot_size = ref
+        else:
+            stop_id, poll_time, snapshot_size = self._partial_poll(record, prediction)
         tracker = self._polls.get(stop_id)
         if tracker is None:
             tracker = self._polls[stop_id] = _PollTracker()
@@ -226,12 +224,14 @@ class Board:
         entries = self._stops.get(stop_id)
         if entries is None:
             entries = self._stops[stop_id] = {}
-        if prediction.operation_type == OPERATION_DELETE:
-            if entries.pop(prediction.id, None) is not None:
-                self._size -= 1
-        else:
-            current = entries.get(prediction.id)
-            if current is None or current.poll_time <= poll_time:
+        current = entries.get(prediction.id)
+        # Only a record at least as new as the one shown replaces or deletes it.
+        if current is None or current.poll_time <= poll_time:
+            if prediction.operation_type == OPERATION_DELETE:
+                if current is not None:
+                    del entries[prediction.id]
+                    self._size -= 1
+            else:
                 entries[prediction.id] = Entry(
                     prediction=prediction,
                     stop_id=stop_id,
@@ -248,6 +248,27 @@ class Board:
         if self._size > MAX_ENTRIES:
             self._evict()
         return True
+
+    @staticmethod
+    def _partial_poll(record: Record, prediction: Prediction) -> tuple[str, datetime, int | None]:
+        """Stop, poll time and size of a record without all three poll headers."""
+        named = dict(reversed(record.headers))
+        stop = named.get(HEADER_STOP)
+        stop_id = (_header_text(stop) if stop is not None else "") or prediction.naptan_id
+        poll_header = named.get(HEADER_POLL_TIME)
+        poll_time = _header_time(poll_header) if poll_header else None
+        if poll_time is None:
+            # Another producer's record: the prediction's own time stands in for the poll's.
+            return stop_id, prediction.timestamp or prediction.expected_arrival, None
+        size_header = named.get(HEADER_SNAPSHOT_SIZE)
+        return stop_id, poll_time, _header_int(size_header) if size_header is not None else None
+
+    def _count(self, stop_id: str, poll_time: datetime, size: int) -> None:
+        tracker = self._polls.get(stop_id)
+        if tracker is None:
+            tracker = self._polls[stop_id] = _PollTracker()
+        if tracker.complete is None or poll_time >= tracker.complete:
+            self._count_poll(self._stops.setdefault(stop_id, {}), tracker, poll_time, size)
 
     def apply_all(self, batch: Iterable[Decoded]) -> int:
         changed = 0
@@ -317,7 +338,8 @@ class Board:
         rows = []
         names = self.stops_seen
         for key, entries in groups.items():
-            entries.sort(key=lambda e: e.prediction.expected_arrival)
+            # Ties by id: the order must not depend on the order records were folded in.
+            entries.sort(key=lambda e: (e.prediction.expected_arrival, e.prediction.id))
             updated = max(e.poll_time for e in entries)
             etas = tuple(
                 max(0, int((e.prediction.expected_arrival - now).total_seconds()))

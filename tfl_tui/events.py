@@ -40,8 +40,12 @@ class Connection:
 
 @dataclass(frozen=True)
 class RecordsBatch:
-    records: list[Decoded]
+    records: list[Decoded]  # what the board needs, in topic order
     generation: int  # bumps at each replay, so a batch from before a replay can be dropped
+    # The newest records read, for the raw panel (often the same objects as `records`).
+    recent: list[Decoded] = field(default_factory=list)
+    read: int = 0  # records read since the previous batch, `records` and `dropped` included
+    dropped: int = 0  # replaced by a newer complete poll before they were decoded
     # Called once the batch is applied: the consumer stays at most a few batches ahead of the
     # UI, so a replay cannot pile up decoded records in memory faster than they are folded.
     done: Callable[[], None] = field(default=lambda: None, compare=False, repr=False)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 import msgspec
 
@@ -17,6 +18,7 @@ from tfl_tui.tfl.prediction import (
     Prediction,
     decode_prediction,
     decode_prediction_json,
+    parse_tfl_time,
 )
 
 # Poll metadata travels in headers so that the value stays TfL's own prediction object.
@@ -27,6 +29,51 @@ HEADER_SNAPSHOT_SIZE = "tfl.snapshot_size"  # how many predictions that poll pro
 HEADER_SOURCE = "tfl.source"  # "tfl" or "demo"
 
 Headers = tuple[tuple[str, bytes | None], ...]
+
+
+class PollRef(NamedTuple):
+    """Which poll a record came from: its stop, when it ran, how many records it produced."""
+
+    stop_id: str
+    poll_time: datetime
+    size: int
+
+
+def _as_text(value: bytes | str) -> str:
+    return value.decode("utf-8", errors="replace") if isinstance(value, bytes) else value
+
+
+@lru_cache(maxsize=4096)
+def _poll_ref(stop: bytes | str, poll_time: bytes | str, size: bytes | str) -> PollRef | None:
+    # Cached: every record of a poll carries the same three headers.
+    stop_id = _as_text(stop)
+    try:
+        return PollRef(stop_id, parse_tfl_time(_as_text(poll_time)), int(size)) if stop_id else None
+    except ValueError:
+        return None
+
+
+def poll_ref(headers: Headers | list[tuple[str, Any]]) -> PollRef | None:
+    """The poll of a record with all three poll headers (the first of each); else None."""
+    if (
+        len(headers) == 5
+        and headers[0][0] == HEADER_STOP
+        and headers[1][0] == HEADER_POLL_TIME
+        and headers[2][0] == HEADER_POLL_SEQ
+        and headers[3][0] == HEADER_SNAPSHOT_SIZE
+        and headers[0][1] is not None
+        and headers[1][1] is not None
+        and headers[3][1] is not None
+    ):
+        # As tfl-tui's producer writes them: read in place, on the path of every record.
+        return _poll_ref(headers[0][1], headers[1][1], headers[3][1])
+    named = dict(reversed(headers))  # built in C; reversed: the first of a name wins
+    stop = named.get(HEADER_STOP)
+    poll_time = named.get(HEADER_POLL_TIME)
+    size = named.get(HEADER_SNAPSHOT_SIZE)
+    if stop is None or poll_time is None or size is None:
+        return None
+    return _poll_ref(stop, poll_time, size)
 
 
 class Record(msgspec.Struct, frozen=True, gc=False):

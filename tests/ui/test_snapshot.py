@@ -62,7 +62,7 @@ def test_dashboard_screen(snap_compare: Any) -> None:
         app.handle_event(
             BrokerReady("embedded broker at 127.0.0.1:9092 (in-memory, temporary)", embedded=True)
         )
-        app.handle_event(RecordsBatch(records, generation=0))
+        app.handle_event(RecordsBatch(records, 0, recent=records, read=len(records)))
         app.handle_event(
             PollOutcome(
                 STOP,

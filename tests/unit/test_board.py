@@ -297,13 +297,24 @@ def test_records_without_poll_headers_live_until_they_expire() -> None:
 def test_a_flagged_record_changes_nothing(value: bytes | None) -> None:
     board = board_of(POLL_1)
     before = board.rows(NOW)
-    # It even carries the headers of a newer one-record poll, which it must not complete.
-    newer = poll(bus("z", 60), seq=2)[0].record
-    flagged = decode_record(msgspec.structs.replace(newer, value=value))
+    another_producers = poll(bus("z", 60), seq=2)[0].record
+    flagged = decode_record(msgspec.structs.replace(another_producers, value=value, headers=()))
     assert flagged.problem is not None
     assert not board.apply(flagged)
     assert board.rows(NOW) == before
     assert board.applied == len(POLL_1)
+
+
+@pytest.mark.parametrize("value", [None, b'{"id": '])
+def test_a_flagged_record_still_completes_its_poll(value: bytes | None) -> None:
+    # Completeness belongs to the poll (the producer said how many records it made), not to
+    # the values: the newer poll replaces the older one, and the flagged record shows nothing.
+    # This is what lets a replay skip older polls without decoding them.
+    board = board_of(POLL_1)
+    newer = poll(bus("z", 60), seq=2)[0].record
+    flagged = decode_record(msgspec.structs.replace(newer, value=value))
+    assert not board.apply(flagged)
+    assert board.rows(NOW) == []
 
 
 @pytest.mark.parametrize(

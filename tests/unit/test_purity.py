@@ -27,6 +27,7 @@ PURE = [
     "tfl_tui.events",
     "tfl_tui.produce_loop",
     "tfl_tui.options",
+    "tfl_tui.lookahead",
 ]
 KAFKA = [
     "tfl_tui.kafka.broker",

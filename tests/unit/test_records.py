@@ -20,6 +20,7 @@ from tfl_tui.records import (
     Record,
     decode_record,
     format_line,
+    poll_ref,
     to_json_object,
 )
 
@@ -268,3 +269,51 @@ def test_json_object_without_a_usable_timestamp(timestamp_ms: int | None) -> Non
     out = to_json_object(decoded(prediction_bytes(), timestamp_ms=timestamp_ms))
     assert out["timestamp"] is None
     assert "problem" not in out
+
+
+# --- poll headers ----------------------------------------------------------------------------
+
+PRODUCER_HEADERS = [
+    ("tfl.stop_id", b"490000254W"),
+    ("tfl.poll_time", b"2026-11-25T08:30:00.000+00:00"),
+    ("tfl.poll_seq", b"7"),
+    ("tfl.snapshot_size", b"23"),
+    ("tfl.source", b"demo"),
+]
+
+
+def test_poll_ref_of_the_producers_headers() -> None:
+    ref = poll_ref(PRODUCER_HEADERS)
+    assert ref is not None
+    assert (ref.stop_id, ref.poll_time.isoformat(), ref.size) == (
+        "490000254W",
+        "2026-11-25T08:30:00+00:00",
+        23,
+    )
+
+
+@given(order=st.permutations(range(5)), extra=st.sampled_from([None, 0, 2, 4]))
+def test_poll_ref_reads_headers_in_any_order_and_the_first_of_a_name_wins(
+    order: list[int], extra: int | None
+) -> None:
+    headers = [PRODUCER_HEADERS[i] for i in order]
+    if extra is not None:  # a later duplicate of a name does not count
+        name = PRODUCER_HEADERS[extra][0]
+        headers.append((name, b"99"))
+    assert poll_ref(headers) == poll_ref(PRODUCER_HEADERS)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        [],
+        PRODUCER_HEADERS[1:],  # no stop
+        [h for h in PRODUCER_HEADERS if h[0] != "tfl.snapshot_size"],
+        [("tfl.stop_id", b""), *PRODUCER_HEADERS[1:]],
+        [("tfl.stop_id", None), *PRODUCER_HEADERS[1:]],
+        [*PRODUCER_HEADERS[:3], ("tfl.snapshot_size", b"many"), PRODUCER_HEADERS[4]],
+        [PRODUCER_HEADERS[0], ("tfl.poll_time", b"yesterday"), *PRODUCER_HEADERS[2:]],
+    ],
+)
+def test_poll_ref_needs_all_three_poll_headers(headers: list[tuple[str, bytes | None]]) -> None:
+    assert poll_ref(headers) is None

@@ -11,9 +11,18 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Mapping
+from typing import Any
 
-from confluent_kafka import OFFSET_BEGINNING, OFFSET_END, Consumer, KafkaException, TopicPartition
+from confluent_kafka import (
+    OFFSET_BEGINNING,
+    OFFSET_END,
+    Consumer,
+    KafkaException,
+    Message,
+    TopicPartition,
+)
 from confluent_kafka import KafkaError as RdKafkaError
 
 from tfl_tui.events import (
@@ -25,13 +34,16 @@ from tfl_tui.events import (
 )
 from tfl_tui.kafka.config import CONSUMER_DEFAULTS, client_conf
 from tfl_tui.kafka.consumer import to_record
-from tfl_tui.records import Decoded, decode_record
+from tfl_tui.lookahead import Lookahead
+from tfl_tui.records import Decoded, decode_record, poll_ref
 from tfl_tui.workers.base import BackgroundWorker, Sink
 
 METADATA_REFRESH_S = 10.0
 CONSUME_BATCH = 2000  # records per consume() call: fewer calls, and it returns what is there
 MIN_FLUSH_INTERVAL_S = 0.02  # caught up: hand records over at once, but not more often
 MAX_BATCHES_IN_FLIGHT = 2  # handed to the UI and not yet applied: bounds memory in a replay
+REPLAY_HAND_OVER_S = 1.0  # while a replay catches up: how often the board gets what it needs
+MAX_HELD = 50_000  # records held back at most (bounds memory if polls never complete)
 CONFIRM_TICKS = 5  # progress reports within which a fetch's watermark may raise a target
 
 
@@ -69,6 +81,7 @@ class ConsumerWorker(BackgroundWorker):
         batch_interval: float = 0.1,
         progress_interval: float = 1.0,
         max_batch: int = 5000,
+        recent_limit: int = 500,
     ) -> None:
         super().__init__(sink)
         self._base = dict(base)
@@ -84,6 +97,11 @@ class ConsumerWorker(BackgroundWorker):
         self._unconfirmed: set[int] = set()  # targets not yet checked against a fetch
         self._confirm_ticks = 0
         self._in_flight = threading.Semaphore(MAX_BATCHES_IN_FLIGHT)
+        # Records held back by poll; only those that can still reach the board are decoded.
+        self._lookahead: Lookahead[Message] = Lookahead()
+        self._recent: deque[Message] = deque(maxlen=recent_limit)  # for the raw panel
+        self._read = 0  # records read since the last hand-over
+        self._dropped_before = 0
 
     def request_replay(self) -> None:
         self._replay.set()
@@ -139,6 +157,7 @@ class ConsumerWorker(BackgroundWorker):
         return int(low), int(high)
 
     def _begin_replay(self, consumer: Consumer, partitions: list[int]) -> None:
+        self._forget_read()
         self._generation += 1
         self._positions.clear()
         self._targets = {}
@@ -166,69 +185,108 @@ class ConsumerWorker(BackgroundWorker):
         else:
             self._begin_replay(consumer, partitions)
         stats = _Window()
-        batch: list[Decoded] = []
         last_flush = time.monotonic()
         next_progress = last_flush + self._progress_interval
         next_metadata = last_flush + METADATA_REFRESH_S
         while not self._stop.is_set():
             if self._replay.is_set():
                 self._replay.clear()
-                batch = []
                 stats = _Window()
                 self._begin_replay(consumer, partitions)
             fresh = self._consume(consumer, stats)
-            batch.extend(fresh)
             now = time.monotonic()
-            # Caught up (less than a full consume was waiting): hand over now, for live latency;
-            # while catching up, batches fill for `batch_interval` or up to `max_batch`.
-            caught_up = len(fresh) < CONSUME_BATCH and now - last_flush >= MIN_FLUSH_INTERVAL_S
-            if batch and (
-                caught_up
-                or now - last_flush >= self._batch_interval
-                or len(batch) >= self._max_batch
-            ):
-                self._hand_over(batch)
-                batch, last_flush = [], now
+            since = now - last_flush
+            if self._catching_up():
+                # A replay: hand over once a second, so that most records are replaced by a
+                # newer poll, and dropped, before anyone decodes them.
+                due = since >= REPLAY_HAND_OVER_S or len(self._lookahead) >= MAX_HELD
+            else:
+                # Live, caught up: hand over at once, but not more often than every 20 ms.
+                due = (fresh < CONSUME_BATCH and since >= MIN_FLUSH_INTERVAL_S) or (
+                    since >= self._batch_interval or len(self._lookahead) >= self._max_batch
+                )
+            if due and self._read:
+                self._hand_over(stats)
+                last_flush = now
             if now >= next_progress:
                 next_progress = now + self._progress_interval
                 self._report_progress(consumer, partitions, stats.rate(now), stats)
             if now >= next_metadata:
                 next_metadata = now + METADATA_REFRESH_S
                 partitions = self._add_new_partitions(consumer, partitions)
-        if batch:
-            self._hand_over(batch)
 
-    def _hand_over(self, batch: list[Decoded]) -> None:
-        """Give the UI a batch once it has applied all but a few of the earlier ones."""
+    def _forget_read(self) -> None:
+        self._lookahead.reset()
+        self._recent.clear()
+        self._read = 0
+        self._dropped_before = 0
+
+    def _catching_up(self) -> bool:
+        return any(self._positions.get(p, 0) < target for p, target in self._targets.items())
+
+    def _hand_over(self, stats: _Window) -> None:
+        """Decode what the board needs (and the newest records, for the raw panel) and give it
+        to the UI, once the UI has applied all but a few of the earlier batches."""
+        decoded: dict[int, Decoded] = {}  # by id(): a record may be in both lists
+
+        def decode(message: Message) -> Decoded:
+            found = decoded.get(id(message))
+            if found is None:
+                found = decoded[id(message)] = decode_record(to_record(message))
+            return found
+
+        records = [decode(message) for message in self._lookahead.release()]
+        recent = [decode(message) for message in self._recent]
+        stats.flagged += sum(d.problem is not None for d in decoded.values())
+        dropped = self._lookahead.dropped - self._dropped_before
+        self._dropped_before = self._lookahead.dropped
+        read, self._read = self._read, 0
+        self._recent.clear()
         while not self._in_flight.acquire(timeout=0.1):
             if self._stop.is_set():
                 return  # the app is gone and will never apply it
-        self._sink(RecordsBatch(batch, self._generation, done=self._in_flight.release))
+        self._sink(
+            RecordsBatch(
+                records,
+                self._generation,
+                recent=recent,
+                read=read,
+                dropped=dropped,
+                done=self._in_flight.release,
+            )
+        )
 
-    def _consume(self, consumer: Consumer, stats: _Window) -> list[Decoded]:
-        # The hot loop of a replay: kept to the bare minimum of work per record.
-        decoded_batch: list[Decoded] = []
-        append = decoded_batch.append
+    def _consume(self, consumer: Consumer, stats: _Window) -> int:
+        """Read what is there (or wait briefly for the next record); returns how many."""
         # What is already fetched, without waiting; else wait for the next record, and only
         # for it: consume(n, timeout) would hold a live record until n came or it timed out.
         messages = consumer.consume(CONSUME_BATCH, 0)
         if not messages:
             first = consumer.poll(0.05)
             messages = [] if first is None else [first]
+        # The hot loop of a replay: per record, only its poll headers are read here.
+        add = self._lookahead.add
+        remember = self._recent.append
+        read = 0
         for message in messages:
             error = message.error()
             if error is not None:
                 if error.code() != RdKafkaError._PARTITION_EOF:
                     self._on_error(error)
                 continue
-            append(decode_record(to_record(message)))
-        if messages:
+            headers: Any = message.headers()  # a list of (name, bytes) from consume()
+            add(message, poll_ref(headers or ()))
+            remember(message)
+            read += 1
+        if read:
             self._connection_back()
-        # Within a partition records come in order: the last one of each is its position.
-        self._positions.update({d.record.partition: d.record.offset + 1 for d in decoded_batch})
-        stats.flagged += sum(d.problem is not None for d in decoded_batch)
-        stats.count(len(decoded_batch))
-        return decoded_batch
+            # Within a partition records come in order: the last one of each is its position.
+            self._positions.update(
+                {m.partition() or 0: (m.offset() or 0) + 1 for m in messages if not m.error()}
+            )
+        self._read += read
+        stats.count(read)
+        return read
 
     def _add_new_partitions(self, consumer: Consumer, partitions: list[int]) -> list[int]:
         """Partitions added to the topic while we run are read from their beginning."""

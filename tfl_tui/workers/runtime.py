@@ -91,7 +91,13 @@ class Workers:
             self._sink(Failure("broker", error.message, error.hint, fatal=True))
             return
         self._sink(BrokerReady(target.description, target.embedded))
-        self.consumer = ConsumerWorker(target.conf, options.topic, self._sink, start=options.start)
+        self.consumer = ConsumerWorker(
+            target.conf,
+            options.topic,
+            self._sink,
+            start=options.start,
+            recent_limit=options.raw_limit,
+        )
         self.consumer.start()
         if options.produce:
             source, name = self._source()
