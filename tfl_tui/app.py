@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import gc
 import signal
+import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -42,7 +43,9 @@ from tfl_tui.widgets.raw_panel import RawPanel
 from tfl_tui.widgets.records_screen import RecordsScreen
 from tfl_tui.widgets.status_bar import StatusBar
 
-RENDER_INTERVAL_S = 0.2  # board redraws at most 5 times a second, plus the 1 s countdown
+GC_YOUNG_THRESHOLD = 20_000  # Python's default is 700
+SWITCH_INTERVAL_S = 0.001  # Python's default is 0.005
+RENDER_INTERVAL_S = 0.1  # the board redraws at most 10 times a second, plus the 1 s countdown
 
 
 @dataclass
@@ -126,6 +129,13 @@ class TflTuiApp(App[Outcome]):
         # What exists now (modules, widgets, styles) lives as long as the app: keep the cyclic
         # garbage collector from scanning it again in every full collection (~100 ms each).
         gc.freeze()
+        # Rendering makes many short-lived containers: collect the young generation less often,
+        # so fewer of them live long enough to make a full collection (50-150 ms, every thread
+        # stopped) necessary.
+        gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
+        # A busy consumer thread holds the GIL for up to the switch interval (5 ms) each time
+        # the UI thread needs it, several times per key press: hand it over sooner.
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
         self.set_interval(1.0, self._tick)
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             # SIGTERM quits like `q`: flush, report, restore the terminal.
@@ -161,6 +171,7 @@ class TflTuiApp(App[Outcome]):
         workers = Workers(self.options, self.post_event)
         self._background = workers
         workers.start()
+        gc.freeze()  # what the workers loaded (confluent-kafka, requests) lives as long, too
         if self._closing:  # the app ended while the workers were starting
             workers.stop()
 
@@ -264,7 +275,8 @@ class TflTuiApp(App[Outcome]):
         self._last_render = time.monotonic()
         now = self.render_board()
         if not self.paused and self.status.replay_done:
-            self.query_one(RawPanel).sync()
+            # After the board, as a message of its own: a key pressed meanwhile goes first.
+            self.call_later(self.query_one(RawPanel).sync)
         self.query_one(StatusBar).show(self.status, now)
 
     def render_board(self) -> datetime:

@@ -28,7 +28,7 @@ PRODUCER_DEFAULTS: dict[str, str] = {
 CONSUMER_DEFAULTS: dict[str, str] = {
     "client.id": f"tfl-tui-consumer/{__version__}",
     # Short fetch waits keep live latency low; the default 500 ms shows up on screen.
-    "fetch.wait.max.ms": "50",
+    "fetch.wait.max.ms": "20",
     # The 1 s default stalls a catching-up consumer whenever its local queue fills.
     "fetch.queue.backoff.ms": "10",
     # Bound the prefetch queue: it dominates memory during a replay.

@@ -8,13 +8,14 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from tfl_tui.board import Row, format_age, format_eta
+from tfl_tui.widgets.cells import Cell
 
-COLUMNS = (
-    ("line", "Line"),
-    ("destination", "Destination"),
-    ("stop", "Stop"),
-    ("next", "Next buses"),
-    ("updated", "Updated"),
+COLUMNS = (  # key, label, width (fixed: see widgets/cells.py)
+    ("line", "Line", 5),
+    ("destination", "Destination", 26),
+    ("stop", "Stop", 34),
+    ("next", "Next buses", 22),
+    ("updated", "Updated", 16),
 )
 
 
@@ -44,7 +45,7 @@ def render_cells(row: Row, now: datetime) -> tuple[Text, ...]:
     )
 
 
-class BoardTable(DataTable[Text]):
+class BoardTable(DataTable[Cell]):
     """Rows keyed by (stop, line, destination); a changed order or set rebuilds, otherwise
     only changed cells are updated (each update redraws the table, so fewer is faster)."""
 
@@ -55,8 +56,8 @@ class BoardTable(DataTable[Text]):
         self.rows_by_key: dict[str, Row] = {}
 
     def on_mount(self) -> None:
-        for key, label in COLUMNS:
-            self.add_column(label, key=key)
+        for key, label, width in COLUMNS:
+            self.add_column(label, key=key, width=width)
 
     def show(self, rows: list[Row], now: datetime) -> None:
         keys = [row_key(row) for row in rows]
@@ -67,17 +68,17 @@ class BoardTable(DataTable[Text]):
         else:
             for key in keys:
                 old = self._cells.get(key)
-                for (column, _label), value, before in zip(
+                for (column, _label, _width), value, before in zip(
                     COLUMNS, cells[key], old or (None,) * len(COLUMNS), strict=True
                 ):
                     if before is None or value.plain != before.plain or value.style != before.style:
-                        self.update_cell(key, column, value)
+                        self.update_cell(key, column, Cell(value))
         self._keys, self._cells = keys, cells
 
     def _rebuild(self, keys: list[str], cells: dict[str, tuple[Text, ...]]) -> None:
         selected = self._keys[self.cursor_row] if 0 <= self.cursor_row < len(self._keys) else None
         self.clear()
         for key in keys:
-            self.add_row(*cells[key], key=key)
+            self.add_row(*map(Cell, cells[key]), key=key)
         if selected in keys:
             self.move_cursor(row=keys.index(selected), animate=False)

@@ -13,9 +13,11 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Static
 
 from tfl_tui.records import Decoded, timestamp_iso
+from tfl_tui.widgets.cells import Cell
 
 DEFAULT_LIMIT = 500
 VALUE_PREVIEW = 160
+COLUMNS = (("P", 2), ("Offset", 9), ("Key", 8), ("Time (UTC)", 12), ("Value", VALUE_PREVIEW))
 
 
 def _printable(text: str, limit: int) -> str:
@@ -92,14 +94,15 @@ class RawPanel(Horizontal):
         self.flagged = 0
 
     def compose(self) -> ComposeResult:
-        table: DataTable[Text] = DataTable(id="raw-table", cursor_type="row")
-        table.add_columns("P", "Offset", "Key", "Time (UTC)", "Value")
+        table: DataTable[Cell] = DataTable(id="raw-table", cursor_type="row")
+        for label, width in COLUMNS:
+            table.add_column(label, width=width)
         yield table
         with VerticalScroll(id="raw-detail-scroll"):
             yield Static("Select a record to see it in full.", id="raw-detail")
 
     @property
-    def table(self) -> DataTable[Text]:
+    def table(self) -> DataTable[Cell]:
         return self.query_one("#raw-table", DataTable)
 
     def clear(self) -> None:
@@ -135,7 +138,7 @@ class RawPanel(Horizontal):
                 continue  # the same record again (a replay overlapping the panel)
             self._records.append(decoded)
             self._by_key[key] = decoded
-            table.add_row(*_cells(decoded), key=key)
+            table.add_row(*map(Cell, _cells(decoded)), key=key)
         while len(self._records) > self.limit:
             old_record = self._records.popleft()
             key = _key(old_record)
