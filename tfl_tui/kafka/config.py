@@ -31,8 +31,11 @@ CONSUMER_DEFAULTS: dict[str, str] = {
     "fetch.wait.max.ms": "20",
     # The 1 s default stalls a catching-up consumer whenever its local queue fills.
     "fetch.queue.backoff.ms": "10",
-    # Bound the prefetch queue: it dominates memory during a replay.
-    "queued.max.messages.kbytes": "16384",
+    # Bound the prefetch queue and the fetches: they dominate memory during a replay (a broker
+    # may answer with more than asked; these keep what is in flight at a few MB).
+    "queued.max.messages.kbytes": "4096",
+    "fetch.max.bytes": "2097152",
+    "max.partition.fetch.bytes": "524288",
 }
 
 ErrorCallback = Callable[[Any], None]

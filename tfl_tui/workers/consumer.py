@@ -43,7 +43,9 @@ CONSUME_BATCH = 2000  # records per consume() call: fewer calls, and it returns 
 MIN_FLUSH_INTERVAL_S = 0.02  # caught up: hand records over at once, but not more often
 MAX_BATCHES_IN_FLIGHT = 2  # handed to the UI and not yet applied: bounds memory in a replay
 REPLAY_HAND_OVER_S = 1.0  # while a replay catches up: how often the board gets what it needs
-MAX_HELD = 50_000  # records held back at most (bounds memory if polls never complete)
+# Records held back at most: ~2 KB each. A broker that serves one partition after another
+# (Tansu) completes no poll until the last partition is read; this bounds what waits meanwhile.
+MAX_HELD = 10_000
 CONFIRM_TICKS = 5  # progress reports within which a fetch's watermark may raise a target
 
 
@@ -80,7 +82,7 @@ class ConsumerWorker(BackgroundWorker):
         start: str = "earliest",
         batch_interval: float = 0.1,
         progress_interval: float = 1.0,
-        max_batch: int = 5000,
+        max_batch: int = 2000,
         recent_limit: int = 500,
     ) -> None:
         super().__init__(sink)
@@ -226,25 +228,36 @@ class ConsumerWorker(BackgroundWorker):
 
     def _hand_over(self, stats: _Window) -> None:
         """Decode what the board needs (and the newest records, for the raw panel) and give it
-        to the UI, once the UI has applied all but a few of the earlier batches."""
-        decoded: dict[int, Decoded] = {}  # by id(): a record may be in both lists
-
-        def decode(message: Message) -> Decoded:
-            found = decoded.get(id(message))
-            if found is None:
-                found = decoded[id(message)] = decode_record(to_record(message))
-            return found
-
-        records = [decode(message) for message in self._lookahead.release()]
-        recent = [decode(message) for message in self._recent]
-        stats.flagged += sum(d.problem is not None for d in decoded.values())
+        to the UI in batches of at most `max_batch`, each once the UI has applied all but a few
+        of the earlier ones: memory stays bounded however much was held."""
+        messages = self._lookahead.release()
+        recent = list(self._recent)
+        self._recent.clear()
+        read, self._read = self._read, 0
         dropped = self._lookahead.dropped - self._dropped_before
         self._dropped_before = self._lookahead.dropped
-        read, self._read = self._read, 0
-        self._recent.clear()
+        chunks = [
+            messages[i : i + self._max_batch] for i in range(0, len(messages), self._max_batch)
+        ]
+        for index, chunk in enumerate(chunks or [[]]):
+            decoded = {id(message): decode_record(to_record(message)) for message in chunk}
+            last = index == max(len(chunks) - 1, 0)
+            tail = []
+            if last:  # the raw panel's records: mostly decoded already, in this last chunk
+                for message in recent:
+                    found = decoded.get(id(message))
+                    if found is None:
+                        found = decoded[id(message)] = decode_record(to_record(message))
+                    tail.append(found)
+            stats.flagged += sum(d.problem is not None for d in decoded.values())
+            batch = [decoded[id(message)] for message in chunk]
+            if not self._send(batch, tail, read if last else 0, dropped if last else 0):
+                return
+
+    def _send(self, records: list[Decoded], recent: list[Decoded], read: int, dropped: int) -> bool:
         while not self._in_flight.acquire(timeout=0.1):
             if self._stop.is_set():
-                return  # the app is gone and will never apply it
+                return False  # the app is gone and will never apply it
         self._sink(
             RecordsBatch(
                 records,
@@ -255,6 +268,7 @@ class ConsumerWorker(BackgroundWorker):
                 done=self._in_flight.release,
             )
         )
+        return True
 
     def _consume(self, consumer: Consumer, stats: _Window) -> int:
         """Read what is there (or wait briefly for the next record); returns how many."""
