@@ -297,13 +297,15 @@ class TflTuiApp(App[Outcome]):
 
     def _empty_message(self) -> str:
         if not self.status.replay_done:
-            return f"Replaying the topic… {self.records_seen:,} records read."
+            return f"Replaying the topic… read so far: {self.records_seen:,}"
         if self.status.kafka_problem and not len(self.board):
             return f"Kafka unreachable, retrying: {self.status.kafka_problem}"
         if self.board_filter.active:
             return f"No buses match “{self.board_filter.describe()}” (Esc clears the filter)."
         if len(self.board):
             return "No buses due."
+        if self.records_seen and self.board.applied:
+            return f"No buses due: the {self.records_seen:,} records read are of buses gone by."
         if not self.options.produce:
             return f"Waiting for records on {self.options.topic}…"
         failed = [o for o in self.status.polls.values() if o.error]

@@ -515,3 +515,12 @@ def test_format_etas(etas: list[int], text: str) -> None:
 )
 def test_format_age(seconds: float, text: str) -> None:
     assert format_age(seconds) == text
+
+
+def test_a_delete_from_an_older_poll_leaves_the_newer_prediction() -> None:
+    # Partitions are read in any order: half of poll 2, then poll 1's delete of "a", then the
+    # rest of poll 2. The delete is older than what the board shows for "a".
+    newer = poll(bus("a", 300), bus("b", 400), seq=2)
+    older_delete = poll(bus("a", 120, operationType=2), bus("c", 500), seq=1)[:1]
+    board = board_of(newer[:1], older_delete, newer[1:])
+    assert ids(board) == ["a", "b"]
