@@ -17,7 +17,6 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
 
 import msgspec
 
@@ -150,23 +149,18 @@ class BoardFilter:
         )
 
 
-@lru_cache(maxsize=4096)
-def _header_text(value: bytes) -> str:
-    return value.decode("utf-8", errors="replace")
-
-
-@lru_cache(maxsize=4096)
-def _header_time(value: bytes) -> datetime | None:
-    # Cached: every record of a poll carries the same poll time.
+def _header_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
     try:
-        return parse_tfl_time(_header_text(value))
+        return parse_tfl_time(value)
     except ValueError:
         return None
 
 
-def _header_int(value: bytes) -> int | None:
+def _header_int(value: str | None) -> int | None:
     try:
-        return int(value)
+        return int(value) if value is not None else None
     except ValueError:
         return None
 
@@ -251,17 +245,14 @@ class Board:
 
     @staticmethod
     def _partial_poll(record: Record, prediction: Prediction) -> tuple[str, datetime, int | None]:
-        """Stop, poll time and size of a record without all three poll headers."""
-        named = dict(reversed(record.headers))
-        stop = named.get(HEADER_STOP)
-        stop_id = (_header_text(stop) if stop is not None else "") or prediction.naptan_id
-        poll_header = named.get(HEADER_POLL_TIME)
-        poll_time = _header_time(poll_header) if poll_header else None
+        """Stop, poll time and size of a record without all three poll headers (rare: not
+        tfl-tui's producer), read the slow, general way."""
+        stop_id = record.header(HEADER_STOP) or prediction.naptan_id
+        poll_time = _header_time(record.header(HEADER_POLL_TIME))
         if poll_time is None:
             # Another producer's record: the prediction's own time stands in for the poll's.
             return stop_id, prediction.timestamp or prediction.expected_arrival, None
-        size_header = named.get(HEADER_SNAPSHOT_SIZE)
-        return stop_id, poll_time, _header_int(size_header) if size_header is not None else None
+        return stop_id, poll_time, _header_int(record.header(HEADER_SNAPSHOT_SIZE))
 
     def _count(self, stop_id: str, poll_time: datetime, size: int) -> None:
         tracker = self._polls.get(stop_id)

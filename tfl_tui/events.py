@@ -44,8 +44,7 @@ class RecordsBatch:
     generation: int  # bumps at each replay, so a batch from before a replay can be dropped
     # The newest records read, for the raw panel (often the same objects as `records`).
     recent: list[Decoded] = field(default_factory=list)
-    read: int = 0  # records read since the previous batch, `records` and `dropped` included
-    dropped: int = 0  # replaced by a newer complete poll before they were decoded
+    read: int = 0  # records read since the previous batch, those not decoded included
     # Called once the batch is applied: the consumer stays at most a few batches ahead of the
     # UI, so a replay cannot pile up decoded records in memory faster than they are folded.
     done: Callable[[], None] = field(default=lambda: None, compare=False, repr=False)
@@ -77,6 +76,7 @@ class ConsumerProgress:
     total: int  # records consumed since start (or since the last replay)
     flagged: int
     replay_targets: dict[int, int] = field(default_factory=dict)  # while replaying
+    unread: int = 0  # since the replay began: replaced by a newer poll before being decoded
 
 
 @dataclass(frozen=True)

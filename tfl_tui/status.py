@@ -109,8 +109,10 @@ class Status:
             for p in progress.partitions
         )
         flagged = f" · {progress.flagged} flagged" if progress.flagged else ""
+        # A replay skips what a newer complete poll replaces; say so, it explains the counts.
+        unread = f" ({progress.unread:,} replaced, not decoded)" if progress.unread else ""
         return (
-            f"consumer: {progress.records_per_s:,.0f} rec/s · {progress.total:,} read"
+            f"consumer: {progress.records_per_s:,.0f} rec/s · {progress.total:,} read{unread}"
             f"{flagged} · {parts}"
         )
 

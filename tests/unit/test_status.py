@@ -190,3 +190,11 @@ def test_a_replay_of_nothing_is_done_at_once(targets: dict[int, int]) -> None:
     assert status.replay_done
     assert status.replay_generation == 2
     assert status.replay_line() is None
+
+
+def test_consumer_line_says_how_many_records_a_replay_left_undecoded() -> None:
+    partitions = [PartitionState(0, 12_000, 0, 12_000)]
+    event = ConsumerProgress(partitions, 0.0, False, 12_000, 0, unread=11_500)
+    assert status_after(event).consumer_line() == (
+        "consumer: 0 rec/s · 12,000 read (11,500 replaced, not decoded) · p0@12000"
+    )

@@ -103,7 +103,6 @@ class ConsumerWorker(BackgroundWorker):
         self._lookahead: Lookahead[Message] = Lookahead()
         self._recent: deque[Message] = deque(maxlen=recent_limit)  # for the raw panel
         self._read = 0  # records read since the last hand-over
-        self._dropped_before = 0
 
     def request_replay(self) -> None:
         self._replay.set()
@@ -221,7 +220,6 @@ class ConsumerWorker(BackgroundWorker):
         self._lookahead.reset()
         self._recent.clear()
         self._read = 0
-        self._dropped_before = 0
 
     def _catching_up(self) -> bool:
         return any(self._positions.get(p, 0) < target for p, target in self._targets.items())
@@ -234,8 +232,6 @@ class ConsumerWorker(BackgroundWorker):
         recent = list(self._recent)
         self._recent.clear()
         read, self._read = self._read, 0
-        dropped = self._lookahead.dropped - self._dropped_before
-        self._dropped_before = self._lookahead.dropped
         chunks = [
             messages[i : i + self._max_batch] for i in range(0, len(messages), self._max_batch)
         ]
@@ -251,10 +247,10 @@ class ConsumerWorker(BackgroundWorker):
                     tail.append(found)
             stats.flagged += sum(d.problem is not None for d in decoded.values())
             batch = [decoded[id(message)] for message in chunk]
-            if not self._send(batch, tail, read if last else 0, dropped if last else 0):
+            if not self._send(batch, tail, read if last else 0):
                 return
 
-    def _send(self, records: list[Decoded], recent: list[Decoded], read: int, dropped: int) -> bool:
+    def _send(self, records: list[Decoded], recent: list[Decoded], read: int) -> bool:
         while not self._in_flight.acquire(timeout=0.1):
             if self._stop.is_set():
                 return False  # the app is gone and will never apply it
@@ -264,7 +260,6 @@ class ConsumerWorker(BackgroundWorker):
                 self._generation,
                 recent=recent,
                 read=read,
-                dropped=dropped,
                 done=self._in_flight.release,
             )
         )
@@ -334,4 +329,14 @@ class ConsumerWorker(BackgroundWorker):
         targets = dict(self._targets) if replaying else {}
         if self._targets and not replaying:
             self._targets = {}
-        self._sink(ConsumerProgress(states, rate, replaying, stats.total, stats.flagged, targets))
+        self._sink(
+            ConsumerProgress(
+                states,
+                rate,
+                replaying,
+                stats.total,
+                stats.flagged,
+                targets,
+                unread=self._lookahead.dropped,
+            )
+        )
