@@ -14,7 +14,7 @@ COLUMNS = (  # key, label, width (fixed: see widgets/cells.py)
     ("line", "Line", 5),
     ("destination", "Destination", 26),
     ("stop", "Stop", 34),
-    ("next", "Next buses", 22),
+    ("next", "Next buses", 26),  # "12 min · 27 min · 42 min"
     ("updated", "Updated", 16),
 )
 
