@@ -6,6 +6,7 @@ JSON object with its figures, so scripts and CI can read them.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import os
@@ -26,6 +27,23 @@ sys.path.insert(0, str(ROOT))
 DEFAULT_TOPIC = "london_transport_bench"
 # Real NaPTAN-like stop ids: the simulator gives every id its own stable set of lines.
 STOPS = ["490000254W"] + [f"4900{n:05d}X" for n in range(1, 200)]
+
+
+def add_topic_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of the benchmarks that replay a topic: which one, or how big to fill one."""
+    parser.add_argument("--bootstrap-servers", help="replay this broker's topic as it is")
+    parser.add_argument("--topic", default=DEFAULT_TOPIC)
+    parser.add_argument(
+        "--records",
+        type=int,
+        default=200_000,
+        help="records to fill the embedded broker with (default 200000)",
+    )
+    parser.add_argument(
+        "--fill",
+        action="store_true",
+        help="with --bootstrap-servers: first add --records records to the topic",
+    )
 
 
 def log(message: str) -> None:

@@ -77,7 +77,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import DEFAULT_TOPIC, ROOT, Broker, embedded_broker, emit, fill_topic, log, machine
+from _common import (
+    ROOT,
+    Broker,
+    add_topic_arguments,
+    embedded_broker,
+    emit,
+    fill_topic,
+    log,
+    machine,
+)
 
 COLUMNS, LINES = 160, 50
 TARGET_MS_P99 = 100
@@ -540,19 +549,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--bootstrap-servers", help="replay this broker's topic as it is")
-    parser.add_argument("--topic", default=DEFAULT_TOPIC)
-    parser.add_argument(
-        "--records",
-        type=int,
-        default=200_000,
-        help="records to fill the embedded broker with (default 200000)",
-    )
-    parser.add_argument(
-        "--fill",
-        action="store_true",
-        help="with --bootstrap-servers: first add --records records to the topic",
-    )
+    add_topic_arguments(parser)
     parser.add_argument(
         "--presses", type=int, default=200, help="letters to type and time (default 200)"
     )
