@@ -209,9 +209,7 @@ class Board:
             stop_id, poll_time, snapshot_size = ref
         else:
             stop_id, poll_time, snapshot_size = self._partial_poll(record, prediction)
-        tracker = self._polls.get(stop_id)
-        if tracker is None:
-            tracker = self._polls[stop_id] = _PollTracker()
+        tracker = self._tracker(stop_id)
         if tracker.complete is not None and poll_time < tracker.complete:
             self.ignored += 1  # a newer complete poll of this stop has already replaced it
             return False
@@ -254,10 +252,14 @@ class Board:
             return stop_id, prediction.timestamp or prediction.expected_arrival, None
         return stop_id, poll_time, _header_int(record.header(HEADER_SNAPSHOT_SIZE))
 
-    def _count(self, stop_id: str, poll_time: datetime, size: int) -> None:
+    def _tracker(self, stop_id: str) -> _PollTracker:
         tracker = self._polls.get(stop_id)
         if tracker is None:
             tracker = self._polls[stop_id] = _PollTracker()
+        return tracker
+
+    def _count(self, stop_id: str, poll_time: datetime, size: int) -> None:
+        tracker = self._tracker(stop_id)
         if tracker.complete is None or poll_time >= tracker.complete:
             self._count_poll(self._stops.setdefault(stop_id, {}), tracker, poll_time, size)
 

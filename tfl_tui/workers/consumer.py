@@ -322,10 +322,7 @@ class ConsumerWorker(BackgroundWorker):
         self._confirm_ticks -= 1
         if self._confirm_ticks <= 0:
             self._unconfirmed.clear()
-        replaying = bool(self._targets) and (
-            bool(self._unconfirmed)
-            or any(self._positions.get(p, 0) < target for p, target in self._targets.items())
-        )
+        replaying = bool(self._targets) and (bool(self._unconfirmed) or self._catching_up())
         targets = dict(self._targets) if replaying else {}
         if self._targets and not replaying:
             self._targets = {}
