@@ -205,7 +205,7 @@ class TflTuiApp(App[Outcome]):
                 self._generation = generation
                 self.records_seen = 0
                 self.board.clear()
-                self.call_later(self.render_all)  # say "replaying" at once, not at the next tick
+                self._defer(self.render_all)  # say "replaying" at once, not at the next tick
                 self.query_one(RawPanel).clear()
             case PollOutcome(tfl_unreachable=True) if not (self._offer_demo or self._on_demo):
                 self._offer_demo = True
@@ -261,9 +261,19 @@ class TflTuiApp(App[Outcome]):
         self._render_scheduled = True
         delay = self._last_render + RENDER_INTERVAL_S - time.monotonic()
         if delay > 0:
-            self.set_timer(delay, self._scheduled_render)
+            self.set_timer(delay, lambda: self._defer(self._scheduled_render))
         else:
-            self.call_later(self._scheduled_render)
+            self._defer(self._scheduled_render)
+
+    def _defer(self, callback: Callable[[], object]) -> None:
+        """Run `callback` once the messages already queued are handled (a key press first),
+        unless the app has ended meanwhile: its widgets are gone then."""
+
+        def run() -> None:
+            if self.is_running and not self._closing:
+                callback()
+
+        self.call_later(run)
 
     def _scheduled_render(self) -> None:
         self._render_scheduled = False
@@ -276,7 +286,7 @@ class TflTuiApp(App[Outcome]):
         now = self.render_board()
         if not self.paused and self.status.replay_done:
             # After the board, as a message of its own: a key pressed meanwhile goes first.
-            self.call_later(self.query_one(RawPanel).sync)
+            self._defer(self.query_one(RawPanel).sync)
         self.query_one(StatusBar).show(self.status, now)
 
     def render_board(self) -> datetime:
