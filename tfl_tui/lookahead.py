@@ -12,8 +12,9 @@ It needs only the poll headers (`PollRef`). Records without them are never dropp
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from tfl_tui.records import PollRef
 
@@ -21,56 +22,70 @@ T = TypeVar("T")
 
 
 class _Poll:
-    """One poll seen by the lookahead: how many of its records came, which are still held."""
+    """One poll seen by the lookahead: how many of its records came, how many are held."""
 
-    __slots__ = ("count", "held")
+    __slots__ = ("count", "held", "replaced")
 
     def __init__(self) -> None:
         self.count = 0
-        self.held: list[tuple[int, Any]] = []  # (arrival number, record)
+        self.held = 0
+        self.replaced = False
 
 
 class Lookahead(Generic[T]):
+    """Records are held in one list, in arrival order, each beside its poll: adding one is two
+    appends (a replay adds a few hundred thousand a second), and a replaced poll is only marked;
+    its records leave the list when it is compacted or released."""
+
     def __init__(self) -> None:
         self.reset()
 
     def reset(self) -> None:
         """Forget everything (a replay starts over)."""
-        self._next = 0  # arrival number: what is released keeps the arrival order
-        self._loose: list[tuple[int, T]] = []  # records without poll headers
+        self._items: list[T] = []
+        self._owners: list[_Poll | None] = []  # beside each item: its poll (None: no headers)
         self._polls: dict[PollRef, _Poll] = {}  # polls not replaced yet
         self._of_stop: dict[str, list[PollRef]] = {}
         self._complete: dict[str, datetime] = {}  # per stop: its newest complete poll
-        self.held = 0
+        self._replaced = 0  # records in the list whose poll has been replaced
         self.dropped = 0  # records replaced before they were released
 
     def __len__(self) -> int:
-        return self.held
+        """Records held that may still reach the board."""
+        return len(self._items) - self._replaced
 
     def add(self, item: T, ref: PollRef | None) -> None:
-        number = self._next
-        self._next = number + 1
-        if ref is None:
-            self._loose.append((number, item))
-            self.held += 1
-            return
-        poll = self._polls.get(ref)
-        if poll is None:
-            complete = self._complete.get(ref[0])
-            if complete is not None and ref[1] < complete:
-                self.dropped += 1  # the board would ignore it too: a newer poll is complete
-                return
-            poll = self._polls[ref] = _Poll()
-            self._of_stop.setdefault(ref[0], []).append(ref)
-        poll.held.append((number, item))
-        self.held += 1
-        poll.count += 1
-        # Counted per (time, size), as the board counts a poll to its snapshot size; a poll
-        # whose records disagree on the size completes no earlier here than on the board.
-        if poll.count >= ref[2]:
-            complete = self._complete.get(ref[0])
-            if complete is None or ref[1] > complete:
-                self._completed(ref)
+        self.extend((item,), (ref,))
+
+    def extend(self, items: Sequence[T], refs: Sequence[PollRef | None]) -> None:
+        """Add records in arrival order, each with its poll (None: without poll headers)."""
+        keep, own = self._items.append, self._owners.append
+        polls, complete = self._polls, self._complete
+        for item, ref in zip(items, refs, strict=True):
+            if ref is None:
+                keep(item)
+                own(None)
+                continue
+            poll = polls.get(ref)
+            if poll is None:
+                newest = complete.get(ref[0])
+                if newest is not None and ref[1] < newest:
+                    self.dropped += 1  # the board would ignore it too: a newer poll is complete
+                    continue
+                poll = polls[ref] = _Poll()
+                self._of_stop.setdefault(ref[0], []).append(ref)
+            keep(item)
+            own(poll)
+            poll.held += 1
+            poll.count += 1
+            # Counted per (time, size), as the board counts a poll to its snapshot size; a
+            # poll whose records disagree on the size completes no earlier here than there.
+            if poll.count >= ref[2]:
+                newest = complete.get(ref[0])
+                if newest is None or ref[1] > newest:
+                    self._completed(ref)
+        if self._replaced > 4096 and self._replaced * 2 > len(self._items):
+            self._compact()  # bounds what replaced records hold, in amortised O(1) a record
 
     def _completed(self, ref: PollRef) -> None:
         stop, when, _size = ref
@@ -78,24 +93,30 @@ class Lookahead(Generic[T]):
         kept = []
         for other in self._of_stop[stop]:
             if other[1] < when:
-                gone = len(self._polls.pop(other).held)
-                self.held -= gone
-                self.dropped += gone
+                poll = self._polls.pop(other)
+                poll.replaced = True
+                self._replaced += poll.held
+                self.dropped += poll.held
             else:
                 kept.append(other)
         self._of_stop[stop] = kept
 
+    def _compact(self) -> None:
+        pairs = [
+            (item, owner)
+            for item, owner in zip(self._items, self._owners, strict=True)
+            if owner is None or not owner.replaced
+        ]
+        self._items = [item for item, _owner in pairs]
+        self._owners = [owner for _item, owner in pairs]
+        self._replaced = 0
+
     def release(self) -> list[T]:
         """Everything held, in arrival order; what is known about polls is kept."""
-        merged = self._loose
-        self._loose = []
+        if self._replaced:
+            self._compact()
+        released = self._items
+        self._items, self._owners = [], []
         for poll in self._polls.values():
-            merged += poll.held
-            poll.held = []
-        merged.sort(key=_arrival)  # runs already in order: Timsort merges them
-        self.held = 0
-        return [item for _number, item in merged]
-
-
-def _arrival(pair: tuple[int, Any]) -> int:
-    return pair[0]
+            poll.held = 0
+        return released

@@ -7,8 +7,8 @@ consumer or the dashboard needs to know about a record is decided here.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any, NamedTuple
 
 import msgspec
@@ -43,9 +43,9 @@ def _as_text(value: bytes | str) -> str:
     return value.decode("utf-8", errors="replace") if isinstance(value, bytes) else value
 
 
-@lru_cache(maxsize=4096)
-def _poll_ref(stop: bytes | str, poll_time: bytes | str, size: bytes | str) -> PollRef | None:
-    # Cached: every record of a poll carries the same three headers.
+def _poll_ref(stop: Any, poll_time: Any, size: Any) -> PollRef | None:
+    if stop is None or poll_time is None or size is None:
+        return None
     stop_id = _as_text(stop)
     try:
         return PollRef(stop_id, parse_tfl_time(_as_text(poll_time)), int(size)) if stop_id else None
@@ -55,25 +55,44 @@ def _poll_ref(stop: bytes | str, poll_time: bytes | str, size: bytes | str) -> P
 
 def poll_ref(headers: Headers | list[tuple[str, Any]]) -> PollRef | None:
     """The poll of a record with all three poll headers (the first of each); else None."""
-    if (
-        len(headers) == 5
-        and headers[0][0] == HEADER_STOP
-        and headers[1][0] == HEADER_POLL_TIME
-        and headers[2][0] == HEADER_POLL_SEQ
-        and headers[3][0] == HEADER_SNAPSHOT_SIZE
-        and headers[0][1] is not None
-        and headers[1][1] is not None
-        and headers[3][1] is not None
-    ):
-        # As tfl-tui's producer writes them: read in place, on the path of every record.
-        return _poll_ref(headers[0][1], headers[1][1], headers[3][1])
+    return poll_refs((headers,))[0]
+
+
+_REFS: dict[tuple[Any, Any, Any], Any] = {}  # every record of a poll: one entry
+_UNSEEN: Any = object()
+
+
+def poll_refs(
+    many: Iterable[Headers | list[tuple[str, Any]] | None],
+) -> list[PollRef | None]:
+    """`poll_ref` of each record's headers (None: no headers); the replay's hot path."""
+    refs: list[PollRef | None] = []
+    add = refs.append
+    cache = _REFS
+    for headers in many:
+        if (
+            headers
+            and len(headers) == 5
+            and headers[0][0] == HEADER_STOP
+            and headers[1][0] == HEADER_POLL_TIME
+            and headers[3][0] == HEADER_SNAPSHOT_SIZE
+        ):
+            # As tfl-tui's producer writes them: read in place.
+            key = (headers[0][1], headers[1][1], headers[3][1])
+        else:
+            key = _poll_headers(headers or ())
+        ref = cache.get(key, _UNSEEN)
+        if ref is _UNSEEN:
+            if len(cache) >= 4096:
+                cache.clear()
+            ref = cache[key] = _poll_ref(*key)
+        add(ref)
+    return refs
+
+
+def _poll_headers(headers: Headers | list[tuple[str, Any]]) -> tuple[Any, Any, Any]:
     named = dict(reversed(headers))  # built in C; reversed: the first of a name wins
-    stop = named.get(HEADER_STOP)
-    poll_time = named.get(HEADER_POLL_TIME)
-    size = named.get(HEADER_SNAPSHOT_SIZE)
-    if stop is None or poll_time is None or size is None:
-        return None
-    return _poll_ref(stop, poll_time, size)
+    return named.get(HEADER_STOP), named.get(HEADER_POLL_TIME), named.get(HEADER_SNAPSHOT_SIZE)
 
 
 class Record(msgspec.Struct, frozen=True, gc=False):

@@ -35,10 +35,12 @@ from tfl_tui.events import (
 from tfl_tui.kafka.config import CONSUMER_DEFAULTS, client_conf
 from tfl_tui.kafka.consumer import to_record
 from tfl_tui.lookahead import Lookahead
-from tfl_tui.records import Decoded, decode_record, poll_ref
+from tfl_tui.records import Decoded, decode_record, poll_refs
 from tfl_tui.workers.base import BackgroundWorker, Sink
 
 METADATA_REFRESH_S = 10.0
+# Waiting for the next record, at most this long: a replay request waits as long to start.
+IDLE_POLL_S = 0.01
 CONSUME_BATCH = 2000  # records per consume() call: fewer calls, and it returns what is there
 MIN_FLUSH_INTERVAL_S = 0.02  # caught up: hand records over at once, but not more often
 MAX_BATCHES_IN_FLIGHT = 2  # handed to the UI and not yet applied: bounds memory in a replay
@@ -162,6 +164,9 @@ class ConsumerWorker(BackgroundWorker):
         self._generation += 1
         self._positions.clear()
         self._targets = {}
+        # Fetching stopped first: a watermark query would wait behind each fetch in flight
+        # (fetch.wait.max.ms), about 20 ms a partition.
+        consumer.unassign()
         for partition in partitions:
             low, high = self._watermarks(consumer, partition, cached=False)
             self._targets[partition] = max(high, 0)
@@ -271,28 +276,23 @@ class ConsumerWorker(BackgroundWorker):
         # for it: consume(n, timeout) would hold a live record until n came or it timed out.
         messages = consumer.consume(CONSUME_BATCH, 0)
         if not messages:
-            first = consumer.poll(0.05)
+            first = consumer.poll(IDLE_POLL_S)
             messages = [] if first is None else [first]
-        # The hot loop of a replay: per record, only its poll headers are read here.
-        add = self._lookahead.add
-        remember = self._recent.append
-        read = 0
-        for message in messages:
-            error = message.error()
-            if error is not None:
-                if error.code() != RdKafkaError._PARTITION_EOF:
+        # The hot path of a replay: per record, only its poll headers are read here.
+        records = [m for m in messages if m.error() is None]
+        if len(records) < len(messages):
+            for message in messages:
+                error = message.error()
+                if error is not None and error.code() != RdKafkaError._PARTITION_EOF:
                     self._on_error(error)
-                continue
-            headers: Any = message.headers()  # a list of (name, bytes) from consume()
-            add(message, poll_ref(headers or ()))
-            remember(message)
-            read += 1
+        read = len(records)
         if read:
+            headers: list[Any] = [m.headers() for m in records]  # lists of (name, bytes)
+            self._lookahead.extend(records, poll_refs(headers))
+            self._recent.extend(records)  # keeps only the newest `recent_limit`
             self._connection_back()
             # Within a partition records come in order: the last one of each is its position.
-            self._positions.update(
-                {m.partition() or 0: (m.offset() or 0) + 1 for m in messages if not m.error()}
-            )
+            self._positions.update({m.partition() or 0: (m.offset() or 0) + 1 for m in records})
         self._read += read
         stats.count(read)
         return read
