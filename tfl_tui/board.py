@@ -176,6 +176,9 @@ class Board:
         self._size = 0
         self._polls: dict[str, _PollTracker] = {}
         self._names: dict[str, tuple[str, str]] = {}  # stop id -> (station, stop letter)
+        # The latest `prune`: a prediction gone by then would go at the next one, so it is
+        # never stored (a replay of hours of history would hold thousands between prunes).
+        self._pruned_at: datetime | None = None
         self.applied = 0
         self.ignored = 0  # valid records superseded by a newer poll before they arrived
 
@@ -219,7 +222,10 @@ class Board:
         current = entries.get(prediction.id)
         # Only a record at least as new as the one shown replaces or deletes it.
         if current is None or current.poll_time <= poll_time:
-            if prediction.operation_type == OPERATION_DELETE:
+            expires = prediction.time_to_live or prediction.expected_arrival + ARRIVED_GRACE
+            if prediction.operation_type == OPERATION_DELETE or (
+                self._pruned_at is not None and expires <= self._pruned_at
+            ):
                 if current is not None:
                     del entries[prediction.id]
                     self._size -= 1
@@ -228,7 +234,7 @@ class Board:
                     prediction=prediction,
                     stop_id=stop_id,
                     poll_time=poll_time,
-                    expires=prediction.time_to_live or prediction.expected_arrival + ARRIVED_GRACE,
+                    expires=expires,
                     ref=RecordRef(record.partition, record.offset, decoded.text),
                 )
                 self._size += current is None
@@ -308,6 +314,8 @@ class Board:
 
     def prune(self, now: datetime) -> int:
         """Drop predictions whose bus has arrived; returns how many left."""
+        if self._pruned_at is None or now > self._pruned_at:
+            self._pruned_at = now
         gone = 0
         for entries in self._stops.values():
             for key in [k for k, e in entries.items() if e.expires <= now]:

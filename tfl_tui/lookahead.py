@@ -20,6 +20,12 @@ from tfl_tui.records import PollRef
 
 T = TypeVar("T")
 
+# Incomplete polls a stop may have before the oldest already released are forgotten. A broker
+# that serves one partition after another (Tansu) completes no poll until the last partition:
+# their counts would otherwise grow with the topic. Forgetting only delays a completion here;
+# the board keeps its own counts.
+MAX_POLLS_PER_STOP = 16
+
 
 class _Poll:
     """One poll seen by the lookahead: how many of its records came, how many are held."""
@@ -54,6 +60,10 @@ class Lookahead(Generic[T]):
         """Records held that may still reach the board."""
         return len(self._items) - self._replaced
 
+    @property
+    def tracked_polls(self) -> int:
+        return len(self._polls)
+
     def add(self, item: T, ref: PollRef | None) -> None:
         self.extend((item,), (ref,))
 
@@ -73,7 +83,10 @@ class Lookahead(Generic[T]):
                     self.dropped += 1  # the board would ignore it too: a newer poll is complete
                     continue
                 poll = polls[ref] = _Poll()
-                self._of_stop.setdefault(ref[0], []).append(ref)
+                of_stop = self._of_stop.setdefault(ref[0], [])
+                of_stop.append(ref)
+                if len(of_stop) > 2 * MAX_POLLS_PER_STOP:
+                    self._forget_released(ref[0])
             keep(item)
             own(poll)
             poll.held += 1
@@ -101,6 +114,19 @@ class Lookahead(Generic[T]):
                 kept.append(other)
         self._of_stop[stop] = kept
 
+    def _forget_released(self, stop: str) -> None:
+        """Forget the oldest polls of `stop` that hold nothing, down to MAX_POLLS_PER_STOP."""
+        refs = sorted(self._of_stop[stop], key=_poll_time)
+        excess = len(refs) - MAX_POLLS_PER_STOP
+        kept = []
+        for ref in refs:
+            if excess > 0 and self._polls[ref].held == 0:
+                del self._polls[ref]
+                excess -= 1
+            else:
+                kept.append(ref)
+        self._of_stop[stop] = kept
+
     def _compact(self) -> None:
         pairs = [
             (item, owner)
@@ -120,3 +146,7 @@ class Lookahead(Generic[T]):
         for poll in self._polls.values():
             poll.held = 0
         return released
+
+
+def _poll_time(ref: PollRef) -> datetime:
+    return ref[1]

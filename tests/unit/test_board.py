@@ -219,6 +219,43 @@ def test_a_prediction_expires_when_its_time_to_live_passes(
     assert len(board) == 0
 
 
+def test_a_prediction_gone_by_at_the_last_prune_is_not_stored_and_ends_an_older_one() -> None:
+    board = board_of(poll(bus("a", 600)))
+    board.prune(at(400))
+    # A newer record of "a" (expired at 330 s) and a bus long gone: a replay of old history.
+    newer = loose(bus("a", 300, timestamp=format_tfl_time(at(5))))
+    assert board.apply(newer)
+    board.apply(loose(bus("gone", 100), offset=1))
+    assert len(board) == 0
+    assert ids(board, at(400)) == []
+
+
+@given(
+    etas=st.lists(st.integers(-100, 900), min_size=1, max_size=12),
+    prune_after=st.sets(st.integers(0, 11)),
+    prune_at=st.integers(0, 600),
+)
+def test_pruning_between_records_folds_the_board_pruning_at_the_end_gives(
+    etas: list[int], prune_after: set[int], prune_at: int
+) -> None:
+    """Two polls of every bus id ("a".."c"), the newer sometimes gone by: pruning while
+    folding (as the dashboard does each second) must not change what the board ends as."""
+    records = [
+        loose(bus("abc"[i % 3], eta, timestamp=format_tfl_time(at(i))), offset=i)
+        for i, eta in enumerate(etas)
+    ]
+    pruned_while, at_the_end = Board(), Board()
+    for index, record in enumerate(records):
+        pruned_while.apply(record)
+        at_the_end.apply(record)
+        if index in prune_after:
+            pruned_while.prune(at(prune_at))
+    pruned_while.prune(at(prune_at))
+    at_the_end.prune(at(prune_at))
+    assert ids(pruned_while, at(prune_at)) == ids(at_the_end, at(prune_at))
+    assert len(pruned_while) == len(at_the_end)
+
+
 def test_operation_type_2_deletes_the_prediction_with_that_id() -> None:
     board = board_of(poll(bus("a", 60), bus("b", 120)))
     deletion = loose(bus("a", 60, operationType=OPERATION_DELETE, timestamp=format_tfl_time(at(5))))

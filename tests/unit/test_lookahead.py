@@ -9,6 +9,7 @@ import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import tfl_tui.lookahead as lookahead_module
 from tests.unit.test_board import ELSEWHERE, at, bus, loose, poll
 from tfl_tui.board import Board
 from tfl_tui.lookahead import Lookahead
@@ -66,15 +67,35 @@ def topics(draw: st.DrawFn) -> list[Decoded]:
 
 
 @settings(max_examples=300, deadline=None)
-@given(records=topics(), data=st.data())
+@given(
+    records=topics(), data=st.data(), cap=st.sampled_from([lookahead_module.MAX_POLLS_PER_STOP, 1])
+)
 def test_releasing_what_the_lookahead_keeps_folds_the_same_board(
-    records: list[Decoded], data: st.DataObject
+    records: list[Decoded], data: st.DataObject, cap: int
 ) -> None:
+    """Also when the lookahead may track only one poll per stop (cap 1): forgetting polls
+    must only ever make it drop less."""
     everything = Board()
     everything.apply_all(records)
     release_after = data.draw(st.sets(st.integers(0, max(len(records) - 1, 0))))
-    board, _dropped = with_lookahead(records, release_after)
+    default = lookahead_module.MAX_POLLS_PER_STOP
+    lookahead_module.MAX_POLLS_PER_STOP = cap
+    try:
+        board, _dropped = with_lookahead(records, release_after)
+    finally:
+        lookahead_module.MAX_POLLS_PER_STOP = default
     assert snapshot(board) == snapshot(everything)
+
+
+def test_a_stop_whose_polls_never_complete_keeps_a_bounded_count_of_them() -> None:
+    """A broker serving one partition after another completes no poll for a long time: the
+    polls tracked stay bounded, however many go by."""
+    lookahead = Lookahead[Decoded]()
+    for seq in range(1, 201):
+        first, *_rest = poll(bus("a", 900), bus("b", 1200), seq=seq)  # half of each poll
+        lookahead.add(first, poll_ref(first.record.headers))
+        lookahead.release()  # the hold limit was reached: everything held was handed over
+    assert lookahead.tracked_polls <= 2 * lookahead_module.MAX_POLLS_PER_STOP
 
 
 def test_a_long_replay_is_mostly_dropped_unread() -> None:
