@@ -43,7 +43,7 @@ from tfl_tui.widgets.raw_panel import RawPanel
 from tfl_tui.widgets.records_screen import RecordsScreen
 from tfl_tui.widgets.status_bar import StatusBar
 
-GC_YOUNG_THRESHOLD = 100_000  # Python's default is 700
+GC_YOUNG_THRESHOLD = 50_000  # Python's default is 700
 SWITCH_INTERVAL_S = 0.001  # Python's default is 0.005
 RENDER_INTERVAL_S = 0.1  # the board redraws at most 10 times a second, plus the 1 s countdown
 

@@ -137,14 +137,24 @@ class Lookahead(Generic[T]):
         self._owners = [owner for _item, owner in pairs]
         self._replaced = 0
 
-    def release(self) -> list[T]:
-        """Everything held, in arrival order; what is known about polls is kept."""
+    def release(self, keep: int = 0) -> list[T]:
+        """What is held, in arrival order, but for the newest `keep` (they may yet be replaced:
+        releasing the oldest first is as if they had been released when they were the
+        newest); what is known about polls is kept."""
         if self._replaced:
             self._compact()
-        released = self._items
-        self._items, self._owners = [], []
-        for poll in self._polls.values():
-            poll.held = 0
+        cut = max(len(self._items) - keep, 0)
+        released = self._items[:cut]
+        if cut == len(self._items):
+            self._items, self._owners = [], []
+            for poll in self._polls.values():
+                poll.held = 0
+            return released
+        for owner in self._owners[:cut]:
+            if owner is not None:
+                owner.held -= 1
+        del self._items[:cut]
+        del self._owners[:cut]
         return released
 
 

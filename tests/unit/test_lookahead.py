@@ -23,12 +23,16 @@ def snapshot(board: Board) -> list[Any]:
     return [(r.key, r.etas, r.entry_ids, r.stale) for r in board.rows(at(0))]
 
 
-def with_lookahead(records: list[Decoded], release_after: set[int]) -> tuple[Board, int]:
+def with_lookahead(
+    records: list[Decoded], release_after: set[int], keep: int = 0
+) -> tuple[Board, int]:
+    """Fold through a lookahead that releases all but the newest `keep` after each index in
+    `release_after`, and everything at the end."""
     board, lookahead = Board(), Lookahead[Decoded]()
     for index, decoded in enumerate(records):
         lookahead.add(decoded, poll_ref(decoded.record.headers))
         if index in release_after:
-            board.apply_all(lookahead.release())
+            board.apply_all(lookahead.release(keep))
     board.apply_all(lookahead.release())
     return board, lookahead.dropped
 
@@ -78,10 +82,11 @@ def test_releasing_what_the_lookahead_keeps_folds_the_same_board(
     everything = Board()
     everything.apply_all(records)
     release_after = data.draw(st.sets(st.integers(0, max(len(records) - 1, 0))))
+    keep = data.draw(st.sampled_from([0, 0, 1, 3, 8]))  # partial releases: the oldest first
     default = lookahead_module.MAX_POLLS_PER_STOP
     lookahead_module.MAX_POLLS_PER_STOP = cap
     try:
-        board, _dropped = with_lookahead(records, release_after)
+        board, _dropped = with_lookahead(records, release_after, keep)
     finally:
         lookahead_module.MAX_POLLS_PER_STOP = default
     assert snapshot(board) == snapshot(everything)
@@ -114,3 +119,13 @@ def test_records_without_poll_headers_are_never_dropped() -> None:
         lookahead.add(decoded, poll_ref(decoded.record.headers))
     assert lookahead.release() == loose_records
     assert lookahead.dropped == 0
+
+
+def test_a_partial_release_hands_over_the_oldest_and_keeps_the_newest() -> None:
+    lookahead = Lookahead[Decoded]()
+    records = [r for seq in (1, 2) for r in poll(bus("a", 900), bus("b", 1200), seq=seq)[:1]]
+    for decoded in records:  # one record of each of two incomplete polls
+        lookahead.add(decoded, poll_ref(decoded.record.headers))
+    assert lookahead.release(keep=1) == records[:1]
+    assert len(lookahead) == 1
+    assert lookahead.release() == records[1:]

@@ -44,7 +44,7 @@ IDLE_POLL_S = 0.01
 CONSUME_BATCH = 2000  # records per consume() call: fewer calls, and it returns what is there
 MIN_FLUSH_INTERVAL_S = 0.02  # caught up: hand records over at once, but not more often
 MAX_BATCHES_IN_FLIGHT = 2  # handed to the UI and not yet applied: bounds memory in a replay
-REPLAY_HAND_OVER_S = 1.0  # while a replay catches up: how often the board gets what it needs
+REPLAY_HAND_OVER_S = 1.0  # while a replay catches up: how often the UI hears how far it has read
 # Records held back at most: ~2 KB each. A broker that serves one partition after another
 # (Tansu) completes no poll until the last partition is read; this bounds what waits meanwhile.
 MAX_HELD = 10_000
@@ -203,15 +203,22 @@ class ConsumerWorker(BackgroundWorker):
             now = time.monotonic()
             since = now - last_flush
             if self._catching_up():
-                # A replay: hand over once a second, so that most records are replaced by a
-                # newer poll, and dropped, before anyone decodes them.
-                due = since >= REPLAY_HAND_OVER_S or len(self._lookahead) >= MAX_HELD
-            else:
+                # A replay: hold records until it has caught up, so that most are replaced by
+                # a newer poll, and dropped, before anyone decodes them. Held too many, the
+                # oldest half goes (the rest may yet be replaced); once a second the UI hears
+                # how far the replay has read.
+                if len(self._lookahead) >= MAX_HELD:
+                    self._hand_over(stats, keep=MAX_HELD // 2)
+                    last_flush = now
+                elif since >= REPLAY_HAND_OVER_S and self._read:
+                    self._send([], [], self._take_read())
+                    last_flush = now
+            elif self._read and (
                 # Live, caught up: hand over at once, but not more often than every 20 ms.
-                due = (fresh < CONSUME_BATCH and since >= MIN_FLUSH_INTERVAL_S) or (
-                    since >= self._batch_interval or len(self._lookahead) >= self._max_batch
-                )
-            if due and self._read:
+                (fresh < CONSUME_BATCH and since >= MIN_FLUSH_INTERVAL_S)
+                or since >= self._batch_interval
+                or len(self._lookahead) >= self._max_batch
+            ):
                 self._hand_over(stats)
                 last_flush = now
             if now >= next_progress:
@@ -229,14 +236,21 @@ class ConsumerWorker(BackgroundWorker):
     def _catching_up(self) -> bool:
         return any(self._positions.get(p, 0) < target for p, target in self._targets.items())
 
-    def _hand_over(self, stats: _Window) -> None:
-        """Decode what the board needs (and the newest records, for the raw panel) and give it
-        to the UI in batches of at most `max_batch`, each once the UI has applied all but a few
-        of the earlier ones: memory stays bounded however much was held."""
-        messages = self._lookahead.release()
-        recent = list(self._recent)
-        self._recent.clear()
+    def _take_read(self) -> int:
         read, self._read = self._read, 0
+        return read
+
+    def _hand_over(self, stats: _Window, keep: int = 0) -> None:
+        """Decode what the board needs (and, once nothing is kept back, the newest records, for
+        the raw panel) and give it to the UI in batches of at most `max_batch`, each once the
+        UI has applied all but a few of the earlier ones: memory stays bounded however much
+        was held."""
+        messages = self._lookahead.release(keep)
+        recent: list[Message] = []
+        if not keep:
+            recent = list(self._recent)
+            self._recent.clear()
+        read = self._take_read()
         chunks = [
             messages[i : i + self._max_batch] for i in range(0, len(messages), self._max_batch)
         ]
