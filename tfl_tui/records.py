@@ -75,6 +75,7 @@ def poll_refs(
             and len(headers) == 5
             and headers[0][0] == HEADER_STOP
             and headers[1][0] == HEADER_POLL_TIME
+            and headers[2][0] == HEADER_POLL_SEQ
             and headers[3][0] == HEADER_SNAPSHOT_SIZE
         ):
             # As tfl-tui's producer writes them: read in place.

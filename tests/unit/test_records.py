@@ -303,6 +303,14 @@ def test_poll_ref_reads_headers_in_any_order_and_the_first_of_a_name_wins(
     assert poll_ref(headers) == poll_ref(PRODUCER_HEADERS)
 
 
+def test_poll_ref_of_five_headers_in_another_layout_reads_the_first_of_each_name() -> None:
+    """Five headers shaped almost like the producer's: the quick path must not take them."""
+    first_size, later_size = ("tfl.snapshot_size", b"23"), ("tfl.snapshot_size", b"99")
+    headers = [*PRODUCER_HEADERS[:2], first_size, later_size, PRODUCER_HEADERS[4]]
+    ref = poll_ref(headers)
+    assert ref is not None and ref.size == 23
+
+
 @pytest.mark.parametrize(
     "headers",
     [
