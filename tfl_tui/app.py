@@ -44,6 +44,7 @@ from tfl_tui.widgets.records_screen import RecordsScreen
 from tfl_tui.widgets.status_bar import StatusBar
 
 GC_YOUNG_THRESHOLD = 50_000  # Python's default is 700
+REPLAY_GC_THRESHOLD = 1_000_000  # while a replay catches up (see _tune_gc_for_replay)
 SWITCH_INTERVAL_S = 0.001  # Python's default is 0.005
 RENDER_INTERVAL_S = 0.1  # the board redraws at most 10 times a second, plus the 1 s countdown
 
@@ -228,7 +229,19 @@ class TflTuiApp(App[Outcome]):
             case ProducerStopped():
                 self.outcome.stopped = event
         self.status.apply(event)
+        self._tune_gc_for_replay()
         self._invalidate()
+
+    def _tune_gc_for_replay(self) -> None:
+        """A replay that catches up makes and drops a few hundred thousand records a second,
+        none of them in a cycle; each young collection scanned those held at that moment
+        (10-15% of a replay, and pauses of the UI thread). While it catches up, collections
+        wait for a million more objects to be alive: rare during a replay, and bounded should
+        one stall (a broker gone) while the UI goes on making garbage."""
+        threshold = GC_YOUNG_THRESHOLD if self.status.replay_done else REPLAY_GC_THRESHOLD
+        young, *older = gc.get_threshold()
+        if young != threshold:
+            gc.set_threshold(threshold, *older)
 
     # -- rendering ------------------------------------------------------------------------
 
@@ -388,6 +401,7 @@ class TflTuiApp(App[Outcome]):
     async def on_unmount(self) -> None:
         # However the app ends (tests, errors), the threads and the broker must not outlive it.
         self._closing = True
+        gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])  # ended mid-replay
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             asyncio.get_running_loop().remove_signal_handler(signal.SIGTERM)
         if self._background is not None:
