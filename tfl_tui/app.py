@@ -257,6 +257,8 @@ class TflTuiApp(App[Outcome]):
         banner.update(text or "")
 
     def _tick(self) -> None:
+        if not self.is_running:
+            return  # shutting down: the app's timers outlive its widgets for a moment
         self.board.prune(self.clock())
         if not self.paused:
             self.render_all()
