@@ -133,7 +133,7 @@ class TflTuiApp(App[Outcome]):
         # Rendering makes many short-lived containers: collect the young generation less often,
         # so fewer of them live long enough to make a full collection (50-150 ms, every thread
         # stopped) necessary.
-        gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
+        _set_young_gc_threshold(GC_YOUNG_THRESHOLD)
         # A busy consumer thread holds the GIL for up to the switch interval (5 ms) each time
         # the UI thread needs it, several times per key press: hand it over sooner.
         sys.setswitchinterval(SWITCH_INTERVAL_S)
@@ -238,10 +238,9 @@ class TflTuiApp(App[Outcome]):
         (10-15% of a replay, and pauses of the UI thread). While it catches up, collections
         wait for a million more objects to be alive: rare during a replay, and bounded should
         one stall (a broker gone) while the UI goes on making garbage."""
-        threshold = GC_YOUNG_THRESHOLD if self.status.replay_done else REPLAY_GC_THRESHOLD
-        young, *older = gc.get_threshold()
-        if young != threshold:
-            gc.set_threshold(threshold, *older)
+        _set_young_gc_threshold(
+            GC_YOUNG_THRESHOLD if self.status.replay_done else REPLAY_GC_THRESHOLD
+        )
 
     # -- rendering ------------------------------------------------------------------------
 
@@ -403,7 +402,7 @@ class TflTuiApp(App[Outcome]):
     async def on_unmount(self) -> None:
         # However the app ends (tests, errors), the threads and the broker must not outlive it.
         self._closing = True
-        gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])  # ended mid-replay
+        _set_young_gc_threshold(GC_YOUNG_THRESHOLD)  # it may have ended mid-replay
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             asyncio.get_running_loop().remove_signal_handler(signal.SIGTERM)
         if self._background is not None:
@@ -425,3 +424,9 @@ class TflTuiApp(App[Outcome]):
         if problem:
             self.outcome.failure = problem
         self.call_from_thread(self.exit, self.outcome)
+
+
+def _set_young_gc_threshold(threshold: int) -> None:
+    young, *older = gc.get_threshold()
+    if young != threshold:
+        gc.set_threshold(threshold, *older)
