@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
@@ -37,6 +38,7 @@ from tfl_tui.events import (
 from tfl_tui.options import DashboardOptions
 from tfl_tui.polling import utc_now
 from tfl_tui.status import Status
+from tfl_tui.text import safe_text
 from tfl_tui.widgets.board_table import BoardTable
 from tfl_tui.widgets.help_screen import HelpScreen
 from tfl_tui.widgets.raw_panel import RawPanel
@@ -221,10 +223,11 @@ class TflTuiApp(App[Outcome]):
                 self._show_banner(None)
             case Failure(message=message, hint=hint, fatal=fatal):
                 self.notify(
-                    f"{message}\n{hint or ''}".strip(),
+                    safe_text(f"{message}\n{hint or ''}".strip(), multiline=True),
                     title=event.source,
                     severity="error" if fatal else "warning",
                     timeout=8,
+                    markup=False,
                 )
             case ProducerStopped():
                 self.outcome.stopped = event
@@ -247,13 +250,18 @@ class TflTuiApp(App[Outcome]):
     def _render_title(self) -> None:
         pause = "  ⏸ PAUSED (p to resume)" if self.paused else ""
         self.query_one("#title", Static).update(
-            f"[b]tfl-tui[/b] · London bus arrivals · topic [b]{self.options.topic}[/b]{pause}"
+            Text.assemble(
+                ("tfl-tui", "bold"),
+                " · London bus arrivals · topic ",
+                (safe_text(self.options.topic), "bold"),
+                pause,
+            )
         )
 
     def _show_banner(self, text: str | None) -> None:
         banner = self.query_one("#banner", Static)
         banner.display = text is not None
-        banner.update(text or "")
+        banner.update(Text(safe_text(text or "")))
 
     def _tick(self) -> None:
         if not self.is_running:
@@ -316,7 +324,7 @@ class TflTuiApp(App[Outcome]):
         message = self._empty_message() if not rows else None
         empty = self.query_one("#board-empty", Static)
         empty.display = message is not None
-        empty.update(message or "")
+        empty.update(Text(safe_text(message or "")))
         return now
 
     def _empty_message(self) -> str:

@@ -365,5 +365,6 @@ class Board:
 
 def _line_order(line: str) -> tuple[int, str]:
     """Natural order of line names: 26 < 77 < 139 < N381."""
-    digits = "".join(ch for ch in line if ch.isdigit())
+    # isdecimal, not isdigit: "²" is a digit that int() refuses (a line name from the topic).
+    digits = "".join(ch for ch in line if ch.isdecimal())
     return (int(digits) if digits else 10**6, line)

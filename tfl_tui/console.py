@@ -1,7 +1,9 @@
 """Terminal output for the headless commands: data on stdout, status on stderr, secrets never.
 
 Every status line goes through logging with a redacting filter, so a secret that slips into an
-exception or a librdkafka message is masked before it is printed.
+exception or a librdkafka message is masked before it is printed; stdout lines are redacted
+the same way. Both are made safe to show (`tfl_tui.text.safe_text`) as the last step: the
+names and errors in them come from TfL, the topic and the broker.
 """
 
 from __future__ import annotations
@@ -17,14 +19,26 @@ from typing import Any
 from tfl_tui.errors import TflTuiError
 from tfl_tui.kafka.config import LIBRDKAFKA_LOGGER
 from tfl_tui.masking import RedactingFilter, Redactor
+from tfl_tui.text import safe_text
 
 log = logging.getLogger("tfl_tui")
 redactor = Redactor()
 
 
+class SafeFormatter(logging.Formatter):
+    """A log line shows no control character: the message is kept on one line, a traceback
+    keeps its line breaks."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return safe_text(super().formatMessage(record))
+
+    def format(self, record: logging.LogRecord) -> str:
+        return safe_text(super().format(record), multiline=True)
+
+
 def setup_logging(verbose: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.setFormatter(SafeFormatter("%(message)s"))
     handler.addFilter(RedactingFilter(redactor))
     log.handlers[:] = [handler]
     log.setLevel(logging.DEBUG if verbose else logging.INFO)
@@ -47,7 +61,7 @@ def terminal_owned_by_ui() -> Iterator[None]:
 
 def out(line: str) -> None:
     """One line of data on stdout, flushed so pipes and tests see it at once."""
-    print(redactor.redact(line), flush=True)
+    print(safe_text(redactor.redact(line)), flush=True)
 
 
 def report_error(error: TflTuiError) -> None:

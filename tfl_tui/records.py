@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 import msgspec
 
+from tfl_tui.text import clip, safe_json, safe_text
 from tfl_tui.tfl.prediction import (
     InvalidPrediction,
     Prediction,
@@ -182,20 +183,14 @@ def decode_record(record: Record) -> Decoded:
     return Decoded(record, prediction=prediction, text=text, is_json=True, parsed=value)
 
 
-def _printable(text: str, limit: int | None = None) -> str:
-    # Control characters from a hostile record must not drive the terminal.
-    cleaned = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
-    if limit is not None and len(cleaned) > limit:
-        return f"{cleaned[:limit]}… ({len(cleaned) - limit} more characters)"
-    return cleaned
-
-
 def format_line(decoded: Decoded, value_limit: int | None = 4000) -> str:
     """The tutorial's consumer line, plus partition and offset, flagged when invalid."""
     record = decoded.record
     where = f"{record.topic} [partition {record.partition}, offset {record.offset}]"
-    key = _printable(record.key_text or "null", 200)
-    value = _printable(decoded.text or "null", value_limit)
+    key = clip(safe_text(record.key_text or "null"), 200)
+    value = safe_text(decoded.text or "null")
+    if value_limit is not None:
+        value = clip(value, value_limit)
     if decoded.problem:
         return f"INVALID message from {where} ({decoded.problem}): key={key}, value={value}"
     return f"Consumed message from {where}: key={key}, value={value}"
@@ -209,6 +204,11 @@ def timestamp_iso(timestamp_ms: int | None) -> str | None:
     except (ValueError, OverflowError, OSError):  # beyond year 9999: set by a hostile producer
         return None
     return moment.isoformat(timespec="milliseconds")
+
+
+def to_json_line(decoded: Decoded) -> str:
+    """`to_json_object` encoded: valid JSON in which no character can drive a terminal."""
+    return safe_json(json.dumps(to_json_object(decoded), ensure_ascii=False))
 
 
 def to_json_object(decoded: Decoded) -> dict[str, Any]:

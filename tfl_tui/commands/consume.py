@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import time
 
 from tfl_tui.console import KafkaErrorReporter, log, out
 from tfl_tui.errors import ExitCode
 from tfl_tui.kafka.consumer import GroupConsumer
 from tfl_tui.kafka.topic import probe_topic
-from tfl_tui.records import decode_record, format_line, to_json_object
+from tfl_tui.records import decode_record, format_line, to_json_line
 from tfl_tui.settings import require_kafka
 
 JOIN_GRACE_S = 30.0  # Tansu with its default 45 s session timeout takes ~23 s
@@ -56,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
             decoded = decode_record(record)
             flagged += not decoded.ok
             if args.json:
-                out(json.dumps(to_json_object(decoded), ensure_ascii=False))
+                out(to_json_line(decoded))
             else:
                 out(format_line(decoded))
             count += 1

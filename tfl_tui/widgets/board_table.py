@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from tfl_tui.board import Row, format_age, format_eta
+from tfl_tui.text import safe_text
 from tfl_tui.widgets.cells import Cell
 
 COLUMNS = (  # key, label, width (fixed: see widgets/cells.py)
@@ -37,9 +38,9 @@ def render_cells(row: Row, now: datetime) -> tuple[Text, ...]:
     age = format_age((now - row.updated).total_seconds())
     updated = Text(f"stale · {age}", style="red") if row.stale else Text(age, style="dim")
     return (
-        Text(row.line, style="bold"),
-        Text(row.destination),
-        Text(row.stop, style="dim"),
+        Text(safe_text(row.line), style="bold"),
+        Text(safe_text(row.destination)),
+        Text(safe_text(row.stop), style="dim"),
         _etas(row),
         updated,
     )

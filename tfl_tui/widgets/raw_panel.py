@@ -13,6 +13,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Static
 
 from tfl_tui.records import Decoded, timestamp_iso
+from tfl_tui.text import clip, safe_text
 from tfl_tui.widgets.cells import Cell
 
 DEFAULT_LIMIT = 500
@@ -20,33 +21,32 @@ VALUE_PREVIEW = 160
 COLUMNS = (("P", 2), ("Offset", 9), ("Key", 8), ("Time (UTC)", 12), ("Value", VALUE_PREVIEW))
 
 
-def _printable(text: str, limit: int) -> str:
-    cleaned = "".join(ch if ch.isprintable() else "�" for ch in text[: limit * 2])
-    return cleaned[:limit]
+def _shown(text: str, limit: int) -> str:
+    # Escapes take more room than the characters they stand for: cut after making it safe.
+    return safe_text(text[: limit * 2])[:limit]
 
 
 def render_record(decoded: Decoded) -> RenderableType:
     """A record in full: pretty, highlighted JSON, or the flagged raw text and the reason."""
     record = decoded.record
+    key = clip(safe_text(str(record.key_text)), 200)
     where = Text(
-        f"partition {record.partition} · offset {record.offset} · key {record.key_text!s} · "
+        f"partition {record.partition} · offset {record.offset} · key {key} · "
         f"{timestamp_iso(record.timestamp_ms) or 'no timestamp'}",
         style="bold",
     )
     if decoded.problem:
-        problem = Text(f"INVALID: {decoded.problem}", style="bold red")
+        problem = Text(safe_text(f"INVALID: {decoded.problem}"), style="bold red")
         if decoded.is_json:
-            body: RenderableType = Syntax(
-                json.dumps(decoded.value, indent=2)[:20000],
-                "json",
-                word_wrap=True,
-                theme="ansi_dark",
-            )
+            body: RenderableType = _json_view(json.dumps(decoded.value, indent=2)[:20000])
         else:
-            body = Text(_printable(decoded.text, 4000))
+            body = Text(clip(safe_text(decoded.text, multiline=True), 4000))
         return Group(where, problem, body)
-    pretty = json.dumps(decoded.value, indent=2, ensure_ascii=False)
-    return Group(where, Syntax(pretty, "json", word_wrap=True, theme="ansi_dark"))
+    return Group(where, _json_view(json.dumps(decoded.value, indent=2, ensure_ascii=False)))
+
+
+def _json_view(pretty: str) -> Syntax:
+    return Syntax(safe_text(pretty, multiline=True), "json", word_wrap=True, theme="ansi_dark")
 
 
 def preview(decoded: Decoded) -> str:
@@ -59,16 +59,18 @@ def preview(decoded: Decoded) -> str:
     return decoded.text.replace("\n", " ")
 
 
-def _cells(decoded: Decoded) -> tuple[Text, ...]:
+def record_cells(decoded: Decoded) -> tuple[Text, ...]:
     record = decoded.record
     stamp = timestamp_iso(record.timestamp_ms)
-    value = Text(_printable(preview(decoded), VALUE_PREVIEW))
+    value = Text(_shown(preview(decoded), VALUE_PREVIEW))
     if decoded.problem:
-        value = Text.assemble(("INVALID ", "bold red"), (f"({decoded.problem}) ", "red"), value)
+        value = Text.assemble(
+            ("INVALID ", "bold red"), (f"({safe_text(decoded.problem)}) ", "red"), value
+        )
     return (
         Text(str(record.partition)),
         Text(str(record.offset)),
-        Text(_printable(record.key_text or "null", 24)),
+        Text(_shown(record.key_text or "null", 24)),
         Text(stamp[11:23] if stamp else "", style="dim"),
         value,
     )
@@ -138,7 +140,7 @@ class RawPanel(Horizontal):
                 continue  # the same record again (a replay overlapping the panel)
             self._records.append(decoded)
             self._by_key[key] = decoded
-            table.add_row(*map(Cell, _cells(decoded)), key=key)
+            table.add_row(*map(Cell, record_cells(decoded)), key=key)
         while len(self._records) > self.limit:
             old_record = self._records.popleft()
             key = _key(old_record)

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tfl_tui.board import Entry, Row, format_etas
+from tfl_tui.text import safe_text
 
 
 class RecordsScreen(ModalScreen[None]):
@@ -25,23 +26,34 @@ class RecordsScreen(ModalScreen[None]):
         self._entries = entries
 
     def compose(self) -> ComposeResult:
-        row = self._row
-        title = Text(
-            f"{row.line} → {row.destination} at {row.stop} · {format_etas(row.etas)}", style="bold"
-        )
-        parts: list[Text | Syntax] = [title]
-        for entry in self._entries:
-            parts.append(
-                Text(
-                    f"\npartition {entry.ref.partition} · offset {entry.ref.offset}",
-                    style="bold cyan",
-                )
-            )
-            parts.append(Syntax(_pretty(entry.ref.text), "json", word_wrap=True, theme="ansi_dark"))
-        if not self._entries:
-            parts.append(Text("These predictions have just expired."))
         with VerticalScroll(id="records"):
-            yield Static(Group(*parts))
+            yield Static(render_entries(self._row, self._entries))
+
+
+def render_entries(row: Row, entries: list[Entry]) -> Group:
+    """The row's heading, then each record behind it: where it is on the topic, and its JSON."""
+    title = Text(
+        safe_text(f"{row.line} → {row.destination} at {row.stop} · {format_etas(row.etas)}"),
+        style="bold",
+    )
+    parts: list[Text | Syntax] = [title]
+    for entry in entries:
+        parts.append(
+            Text(
+                f"\npartition {entry.ref.partition} · offset {entry.ref.offset}", style="bold cyan"
+            )
+        )
+        parts.append(
+            Syntax(
+                safe_text(_pretty(entry.ref.text), multiline=True),
+                "json",
+                word_wrap=True,
+                theme="ansi_dark",
+            )
+        )
+    if not entries:
+        parts.append(Text("These predictions have just expired."))
+    return Group(*parts)
 
 
 def _pretty(text: str) -> str:

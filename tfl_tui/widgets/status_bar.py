@@ -8,25 +8,32 @@ from rich.text import Text
 from textual.widgets import Static
 
 from tfl_tui.status import Status
+from tfl_tui.text import safe_text
 
 
 def render_status(status: Status, now: datetime) -> Text:
-    text = Text()
+    """One line per part; each is made safe on its own (stop names and errors come from TfL
+    and the broker), and only the line breaks between them are ours."""
+    lines: list[tuple[str, str]] = []
     connection = status.connection
     style = "bold red" if connection.startswith("disconnected") else "green"
-    text.append(f"{status.broker} · topic {status.topic} · ")
-    text.append(connection, style=style)
+    first = [(f"{status.broker} · topic {status.topic} · ", ""), (connection, style)]
     replay = status.replay_line()
     if replay:
-        text.append("\n" + replay, style="bold yellow")
+        lines.append((replay, "bold yellow"))
     elif status.replay_generation and status.replay_done:
-        text.append(" · caught up", style="green")
-    text.append("\n" + status.producer_line())
-    text.append("\n" + status.consumer_line())
+        first.append((" · caught up", "green"))
+    lines.append((status.producer_line(), ""))
+    lines.append((status.consumer_line(), ""))
     for outcome in status.polls.values():
-        text.append("\n" + status.poll_line(outcome, now), style="red" if outcome.error else "dim")
+        lines.append((status.poll_line(outcome, now), "red" if outcome.error else "dim"))
     if status.last_failure:
-        text.append("\n" + status.last_failure, style="red")
+        lines.append((status.last_failure, "red"))
+    text = Text()
+    for part, part_style in first:
+        text.append(safe_text(part), style=part_style)
+    for line, line_style in lines:
+        text.append("\n" + safe_text(line), style=line_style)
     return text
 
 
