@@ -4,6 +4,7 @@ it the same orderly way (producer flushed, summary printed, terminal restored, e
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import pty
 import select
@@ -15,8 +16,10 @@ import time
 from pathlib import Path
 
 import pytest
+from confluent_kafka import Producer
 
-from tests.support import cli_env, tfl_tui_command
+from tests.support import KafkaUnderTest, cli_env, tfl_tui_command
+from tfl_tui.tfl.simulator import DemoSource
 
 pytestmark = [pytest.mark.integration, pytest.mark.embedded_only]
 
@@ -78,3 +81,28 @@ def test_dashboard_ends_cleanly(tmp_path: Path, how: str) -> None:
     assert LEAVE_ALT_SCREEN in terminal.output  # the terminal was given back
     assert b", 0 undelivered" in tail
     assert b"Traceback" not in terminal.output
+
+
+def test_hostile_names_on_the_topic_never_drive_the_terminal(
+    broker: KafkaUnderTest, topic: str, tmp_path: Path
+) -> None:
+    # Someone who can write to the topic puts terminal commands in a prediction's names.
+    [item] = DemoSource(seed=3).fetch("490000254W")[:1]
+    item["destinationName"] = "Victoria\x1b]0;PWNED\x07\x1b[2J"
+    item["stationName"] = "Stop\x1b[31;5mRED"
+    item["platformName"] = "\x9b2J"
+    producer = Producer(broker.conf)
+    producer.produce(topic, key=item["lineId"].encode(), value=json.dumps(item).encode())
+    assert producer.flush(10) == 0
+
+    env = cli_env(broker.runtime_dir, TERM="xterm-256color", COLUMNS="160", LINES="40")
+    terminal = Terminal(tfl_tui_command("--no-produce", "--topic", topic), env)
+    try:
+        assert terminal.read_until(b"PWNED", timeout=30), terminal.output[-2000:]
+        os.write(terminal.master, b"q")
+        assert terminal.process.wait(30) == 0
+    finally:
+        terminal.close()
+    for raw in (b"\x1b]0;PWNED", b"PWNED\x07\x1b[2J", b"\x1b[31;5mRED", b"\xc2\x9b2J"):
+        assert raw not in terminal.output
+    assert b"Victoria\\x1b]0;PWNED" in terminal.output  # shown, readable
