@@ -57,12 +57,22 @@ _SECRET_KEY_PARTS = (
 # TfL's app_id is not strictly secret but identifies the account, so it goes too.
 _SECRET_PARAMS = frozenset({"key", "app_id", "appid", "pass", "pwd", "auth", "sig", "signature"})
 
+# Every output line is redacted, however long, so each pattern must run in linear time: no two
+# match attempts may rescan the same long run of characters.
+
 # `name=value` in a query string, anchored on `?` or `&` so that it also matches bare paths in
 # messages such as requests' "Max retries exceeded with url: /StopPoint/x?app_key=...".
-_QUERY_PARAM = re.compile(r"(?P<lead>[?&](?P<name>[^=&#?\s'\"<>]+)=)(?P<value>[^&#\s'\"<>]*)")
+# The name cannot contain '=', so taking it possessively (`++`) loses nothing and never backtracks.
+_QUERY_PARAM = re.compile(r"(?P<lead>[?&](?P<name>[^=&#?\s'\"<>]++)=)(?P<value>[^&#\s'\"<>]*)")
 # scheme://user:password@ — the password ends at the last '@' before the path.
+# Tried at every letter, the scheme would rescan a long run of scheme characters (a word, a hex
+# or base64 value) from each of its letters: quadratic. So a match starts only where such a run
+# starts (the lookbehind) and takes it possessively; the scheme still begins at the run's first
+# letter, and digits or "+.-" before that letter stay in `lead`, unmasked. The user part cannot
+# contain ':', nor the user and password parts '/', so attempts never share characters.
 _USERINFO = re.compile(
-    r"(?P<lead>[A-Za-z][A-Za-z0-9+.-]*://[^/?#@\s:'\"<>]*:)(?P<password>[^/?#\s'\"<>]*)(?=@)"
+    r"(?P<lead>(?<![A-Za-z0-9+.-])[0-9+.-]*+[A-Za-z][A-Za-z0-9+.-]*+://[^/?#@\s:'\"<>]*+:)"
+    r"(?P<password>[^/?#\s'\"<>]*)(?=@)"
 )
 # Credentials inside a JAAS line (password="...") or sasl.oauthbearer.config (clientSecret=...).
 _JAAS_SECRET = re.compile(r"""(?i)(?:password|secret)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s;]+))""")

@@ -264,6 +264,55 @@ def test_redactor_never_leaks_an_added_secret(secret: str, before: str, after: s
     assert secret not in redactor.redact(before + secret + after)
 
 
+# The scheme pattern starts at the beginning of a run of scheme characters; digits, '+', '.' or
+# '-' leading that run must not stop it from masking the scheme that begins at the first letter.
+scheme_chars = st.text(alphabet="aZ09+.-", max_size=20)
+
+
+@given(scheme_chars)
+def test_redactor_masks_userinfo_after_any_scheme_characters(prefix: str) -> None:
+    text = f"via {prefix}http://u:pw12@proxy:3128 and {prefix}1x://u:pw12@h"
+    assert Redactor().redact(text) == (
+        f"via {prefix}http://u:{MASK}@proxy:3128 and {prefix}1x://u:{MASK}@h"
+    )
+
+
+# Every output line is redacted, and a record value can be megabytes long. These shapes made
+# the URL patterns backtrack quadratically (100 KB of letters took 13 s; 1 MB never finished).
+# "…" in a template stands for `unit` repeated to about LONG_RUN characters. There is no timing
+# assertion: on quadratic code this test simply does not finish.
+LONG_RUN = 4_000_000
+
+
+@pytest.mark.parametrize(
+    ("unit", "template", "expected"),
+    [
+        # Characters a scheme may contain: words, hex, base64.
+        pytest.param("a", "…", "…", id="letters"),
+        pytest.param("Ab1+Cd2.Ef3-", '{"value": "…"}', '{"value": "…"}', id="json-scheme-chars"),
+        pytest.param("a", "…://u:pw12 no at", "…://u:pw12 no at", id="long-scheme-no-at"),
+        pytest.param("a", "…://u:pw12@host/p", f"…://u:{MASK}@host/p", id="long-scheme"),
+        pytest.param("u", "x://…", "x://…", id="long-user-no-colon"),
+        pytest.param("u", "x://…:pw12@host", f"x://…:{MASK}@host", id="long-user"),
+        pytest.param("p", "x://u:…", "x://u:…", id="long-password-no-at"),
+        pytest.param("p", "x://u:…@host", f"x://u:{MASK}@host", id="long-password"),
+        pytest.param(":@", "x://u:…host", f"x://u:{MASK}@host", id="password-of-at-signs"),
+        pytest.param("a://", "…u:pw12@host", f"…u:{MASK}@host", id="many-schemes"),
+        pytest.param(":@?&=#/", "…", "…", id="separators"),
+        pytest.param("&x", f"…&app_key={APP_KEY}", f"…&app_key={MASK}", id="many-params"),
+        pytest.param("x", "?…", "?…", id="long-name-no-equals"),
+        pytest.param("x", "?…_key=v1", f"?…_key={MASK}", id="long-name"),
+        pytest.param("v", "?app_key=…&x=1", f"?app_key={MASK}&x=1", id="long-value"),
+        pytest.param(SECRET[:-1], f"…{SECRET}", f"…{MASK}", id="secret-prefixes"),
+    ],
+)
+def test_redactor_is_linear_on_long_values(unit: str, template: str, expected: str) -> None:
+    run = unit * (LONG_RUN // len(unit))
+    redactor = Redactor()
+    redactor.add(SECRET)
+    assert redactor.redact(template.replace("…", run)) == expected.replace("…", run)
+
+
 # --- RedactingFilter -------------------------------------------------------------------------
 
 
