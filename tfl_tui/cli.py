@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
+import re
 import signal
 import sys
 import textwrap
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import Any
+from urllib.parse import urlsplit
 
 from tfl_tui import __version__
 from tfl_tui.errors import ExitCode, TflTuiError
@@ -18,6 +22,7 @@ from tfl_tui.produce_loop import DEFAULT_RETRY_BUDGET_S
 from tfl_tui.settings import DEFAULT_GROUP, DEFAULT_PARTITIONS, DEFAULT_TOPIC
 
 DEFAULT_STOP = "490000254W"
+DEFAULT_TFL_URL = "https://api.tfl.gov.uk"
 
 EXIT_CODES = """\
 exit codes:
@@ -50,6 +55,8 @@ def _positive(convert: Callable[[str], float], kind: str) -> Callable[[str], Any
             value = convert(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not {kind}") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
         if value <= 0:
             raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
         return value
@@ -59,6 +66,58 @@ def _positive(convert: Callable[[str], float], kind: str) -> Callable[[str], Any
 
 _positive_float = _positive(float, "a number")
 _positive_int = _positive(int, "a whole number")
+
+# Kafka's own rule for topic names (org.apache.kafka.common.internals.Topic).
+_TOPIC_NAME = re.compile(r"[a-zA-Z0-9._-]{1,249}")
+
+
+def _topic(text: str) -> str:
+    if not _TOPIC_NAME.fullmatch(text) or text in (".", ".."):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a valid Kafka topic name: use 1 to 249 letters, digits, "
+            "'.', '_' or '-' (but not '.' or '..' alone)"
+        )
+    return text
+
+
+def _group(text: str) -> str:
+    if not text:
+        raise argparse.ArgumentTypeError("the consumer group id must not be empty")
+    return text
+
+
+def _stop(text: str) -> str:
+    """A stop id, as the path segment it becomes in TfL's URLs (surrounding blanks dropped)."""
+    stop = text.strip()
+    if not stop:
+        raise argparse.ArgumentTypeError("a stop id must not be empty")
+    if stop in (".", ".."):
+        raise argparse.ArgumentTypeError(f"{stop!r} is not a stop id")
+    if any(char.isspace() or unicodedata.category(char).startswith("C") for char in stop):
+        raise argparse.ArgumentTypeError(
+            f"{stop!r} is not a stop id: it contains blanks or control characters"
+        )
+    return stop
+
+
+def _base_url(text: str) -> str:
+    # The URL is not repeated: it may carry credentials.
+    bad = argparse.ArgumentTypeError(
+        "expected an absolute http:// or https:// URL with a host and no query or fragment, "
+        f"such as {DEFAULT_TFL_URL}"
+    )
+    if any(char.isspace() or unicodedata.category(char).startswith("C") for char in text):
+        raise bad
+    try:
+        parts = urlsplit(text)
+        _port = parts.port  # raises ValueError for a port that is not a number in range
+    except ValueError:
+        raise bad from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise bad
+    if parts.query or parts.fragment or "?" in text or "#" in text:
+        raise bad
+    return text
 
 
 def _kafka_options() -> argparse.ArgumentParser:
@@ -76,7 +135,10 @@ def _kafka_options() -> argparse.ArgumentParser:
         help="Kafka servers; overrides the config's bootstrap.servers",
     )
     group.add_argument(
-        "--topic", default=DEFAULT_TOPIC, help=f"topic to use (default: {DEFAULT_TOPIC})"
+        "--topic",
+        type=_topic,
+        default=DEFAULT_TOPIC,
+        help=f"topic to use: letters, digits, '.', '_', '-' (default: {DEFAULT_TOPIC})",
     )
     group.add_argument(
         "--partitions",
@@ -105,8 +167,10 @@ def _produce_options() -> argparse.ArgumentParser:
         "--stop",
         dest="stops",
         action="append",
+        type=_stop,
         metavar="NAPTAN",
-        help=f"stop to poll, repeatable (default: {DEFAULT_STOP}, Waterloo Station / York Road)",
+        help="stop to poll, repeatable; a repeated stop is polled once (default: "
+        f"{DEFAULT_STOP}, Waterloo Station / York Road)",
     )
     group.add_argument(
         "--interval",
@@ -124,8 +188,12 @@ def _produce_options() -> argparse.ArgumentParser:
     )
     group.add_argument(
         "--tfl-url",
-        default=os.environ.get("TFL_API_URL") or "https://api.tfl.gov.uk",
-        help="TfL API base URL (default: $TFL_API_URL, else https://api.tfl.gov.uk)",
+        type=_base_url,
+        # None: main() takes $TFL_API_URL (argparse would check a default in every command).
+        default=None,
+        metavar="URL",
+        help="TfL API base URL, http:// or https:// "
+        f"(default: $TFL_API_URL, else {DEFAULT_TFL_URL})",
     )
     group.add_argument(
         "--http-timeout",
@@ -262,6 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     consume.add_argument(
         "--group",
+        type=_group,
         default=DEFAULT_GROUP,
         help=f"consumer group id (default: {DEFAULT_GROUP})",
     )
@@ -313,11 +382,37 @@ def _runner(command: str | None) -> Callable[[argparse.Namespace], int]:
     return consume.run
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _tfl_url_from_environment(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str:
+    """$TFL_API_URL, else TfL's own; checked when this command will poll TfL with it."""
+    url = os.environ.get("TFL_API_URL") or DEFAULT_TFL_URL
+    polls_tfl = (
+        args.command in (None, "produce")
+        and not args.demo
+        and not getattr(args, "no_produce", False)
+    )
+    if polls_tfl:
+        try:
+            _base_url(url)
+        except argparse.ArgumentTypeError as error:
+            parser.error(f"$TFL_API_URL: {error}")
+    return url
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line as the commands get it; bad arguments exit 2 with argparse's error."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "stops", "absent") is None:
         args.stops = [DEFAULT_STOP]
+    elif hasattr(args, "stops"):
+        args.stops = list(dict.fromkeys(args.stops))  # a repeated stop is polled once
+    if getattr(args, "tfl_url", "absent") is None:
+        args.tfl_url = _tfl_url_from_environment(parser, args)
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
 
     from tfl_tui.console import report_error, setup_logging
 

@@ -27,10 +27,13 @@ redactor = Redactor()
 
 class SafeFormatter(logging.Formatter):
     """A log line shows no control character: the message is kept on one line, a traceback
-    keeps its line breaks."""
+    keeps its line breaks. librdkafka's own lines (with -v) say whose they are."""
 
     def formatMessage(self, record: logging.LogRecord) -> str:
-        return safe_text(super().formatMessage(record))
+        text = super().formatMessage(record)
+        if record.name == LIBRDKAFKA_LOGGER.name:
+            text = f"librdkafka: {text}"
+        return safe_text(text)
 
     def format(self, record: logging.LogRecord) -> str:
         return safe_text(super().format(record), multiline=True)
@@ -43,8 +46,9 @@ def setup_logging(verbose: bool) -> None:
     log.handlers[:] = [handler]
     log.setLevel(logging.DEBUG if verbose else logging.INFO)
     log.propagate = False
-    # librdkafka's own log lines are for debugging; its errors reach us through error_cb.
-    LIBRDKAFKA_LOGGER.setLevel(logging.INFO if verbose else logging.CRITICAL)
+    # librdkafka's own log lines (`debug=` output included) are for debugging; its errors
+    # reach us through error_cb.
+    LIBRDKAFKA_LOGGER.setLevel(logging.DEBUG if verbose else logging.CRITICAL)
 
 
 @contextlib.contextmanager

@@ -184,12 +184,16 @@ def _split(logical: str, source: str, line: int) -> tuple[str, str]:
     return key, value
 
 
+def echoable_key(key: str) -> bool:
+    """True when `key` looks like a property name, so an error message may quote it: a "key"
+    that is really a pasted secret (on a line of its own, say) must not be echoed."""
+    return len(key) <= _MAX_ECHOED_KEY_LEN and _ECHOABLE_KEY.fullmatch(key) is not None
+
+
 def _describe(logical: str) -> str:
     """Name the line's key for an error message, or say 'the line' when it may be a secret."""
     end = 0
     while end < len(logical) and logical[end] not in _KEY_END:
         end += 1
     key = logical[:end]
-    if len(key) <= _MAX_ECHOED_KEY_LEN and _ECHOABLE_KEY.fullmatch(key):
-        return repr(key)
-    return "the line"
+    return repr(key) if echoable_key(key) else "the line"

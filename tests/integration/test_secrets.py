@@ -149,3 +149,22 @@ def test_the_dashboard_shows_no_secret(
     assert "cannot connect" in screen
     for secret in (FAKE_PASSWORD, FAKE_APP_KEY):
         assert secret not in screen
+
+
+def test_verbose_shows_librdkafkas_own_log_masked(
+    tmp_path: Path, cli: Cli, closed_port: int
+) -> None:
+    config = cloud_config(tmp_path, closed_port)
+    with config.open("a") as handle:
+        handle.write("debug=broker,security\n")  # librdkafka's debug output, as a user asks it
+    for command in ("consume", "produce"):
+        extra = ["--demo", "--once"] if command == "produce" else []
+        done = cli.run(command, "--config", str(config), "-v", "--connect-timeout", "1", *extra)
+        assert done.returncode == 4, done.stderr
+        lines = [line for line in done.stderr.splitlines() if line.startswith("librdkafka: ")]
+        assert any("Connection refused" in line for line in lines), done.stderr
+        assert any("DEBUG" in line or "BROKER" in line for line in lines), done.stderr
+        assert_no_secret(done)
+        quiet = cli.run(command, "--config", str(config), "--connect-timeout", "1", *extra)
+        assert "librdkafka: " not in quiet.stderr  # only with -v
+        assert "Connection refused" in quiet.stderr  # the reason, in the error line itself

@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import Cli, cli_env, start_broker, tfl_tui_command
+from tests.support import Cli, KafkaUnderTest, cli_env, start_broker, tfl_tui_command, wait_for
 from tfl_tui.errors import ExitCode
+from tfl_tui.events import Failure
+from tfl_tui.options import DashboardOptions
+from tfl_tui.workers.runtime import Workers
 
 pytestmark = pytest.mark.integration
 
@@ -139,3 +142,122 @@ def test_a_broker_that_cannot_create_topics_falls_back_to_auto_creation(
     assert done.returncode == ExitCode.OK, done.stderr
     assert "did not answer CreateTopics within 2s; relying on auto-creation" in done.stderr
     assert done.stdout.count("Produced message") > 0
+
+
+# Settings librdkafka refuses when a client is made: each is one `error:` line naming the
+# property (exit 3), never its value. librdkafka's own message quotes some values (an enum's,
+# here), so the secret stands in for the value in every case.
+REFUSED_SETTINGS = [
+    pytest.param(
+        f"no.such.property={FAKE_SECRET}",
+        "no.such.property",
+        "unknown Kafka property",
+        id="unknown",
+    ),
+    pytest.param(
+        f"socket.timeout.ms={FAKE_SECRET}", "socket.timeout.ms", "invalid value", id="not-a-number"
+    ),
+    pytest.param(
+        f"security.protocol={FAKE_SECRET}", "security.protocol", "invalid value", id="not-a-choice"
+    ),
+    pytest.param(
+        f"security.protocol=SSL\nssl.ca.location=/nonexistent/{FAKE_SECRET}/ca.pem",
+        "ssl.ca.location",
+        "does not exist",
+        id="missing-ca-file",
+    ),
+]
+
+
+def write_client_properties(path: Path, bootstrap_servers: str, lines: str) -> Path:
+    path.write_text(f"bootstrap.servers={bootstrap_servers}\n{lines}\n")
+    os.chmod(path, 0o600)
+    return path
+
+
+def assert_one_config_error(done: subprocess.CompletedProcess[str], name: str, says: str) -> None:
+    assert done.returncode == ExitCode.CONFIG, done.stderr
+    assert "Traceback" not in done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, done.stderr
+    assert f"'{name}'" in errors[0]
+    assert says in errors[0]
+    assert FAKE_SECRET not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(("lines", "name", "says"), REFUSED_SETTINGS)
+@pytest.mark.parametrize("command", ["produce", "consume"])
+def test_a_setting_librdkafka_refuses_is_one_line_naming_the_property(
+    tmp_path: Path, cli: Cli, topic: str, command: str, lines: str, name: str, says: str
+) -> None:
+    config = write_client_properties(
+        tmp_path / "client.properties", cli.broker.bootstrap_servers, lines
+    )
+    if command == "produce":
+        done = cli.run("produce", "--demo", "--once", "--topic", topic, "--config", str(config))
+    else:
+        done = cli.run("consume", "--topic", topic, "--timeout", "2", "--config", str(config))
+    assert_one_config_error(done, name, says)
+
+
+def test_a_setting_only_the_producer_refuses_is_a_config_error(
+    tmp_path: Path, cli: Cli, topic: str
+) -> None:
+    # The topic check accepts acks=1; the producer, idempotent, needs acks=all.
+    config = write_client_properties(
+        tmp_path / "client.properties", cli.broker.bootstrap_servers, "acks=1"
+    )
+    done = cli.run("produce", "--demo", "--once", "--topic", topic, "--config", str(config))
+    assert_one_config_error(done, "acks", "librdkafka refused")
+    assert "'enable.idempotence'" in done.stderr
+    assert "Produced message" not in done.stdout
+
+
+def test_the_dashboard_reports_a_refused_setting_instead_of_dying(
+    broker: KafkaUnderTest, topic: str
+) -> None:
+    # The dashboard's producer worker checks the topic the same way, in its own thread.
+    events: list[object] = []
+    target = broker.target(**{"security.protocol": FAKE_SECRET})
+    workers = Workers(DashboardOptions(target=target, topic=topic, demo=True), events.append)
+    workers.start()
+    try:
+
+        def producer_failure() -> Failure | None:
+            return next(
+                (e for e in events if isinstance(e, Failure) and e.source == "producer"), None
+            )
+
+        wait_for(producer_failure, "the producer worker to report the setting")
+    finally:
+        workers.stop()
+    failure = producer_failure()
+    assert failure is not None and failure.fatal
+    assert "invalid value for Kafka property 'security.protocol'" in failure.message
+    assert FAKE_SECRET not in f"{failure.message} {failure.hint}"
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        ["--topic", ""],
+        ["--topic", ".."],
+        ["--group", ""],
+        ["--timeout", "nan"],
+    ],
+)
+def test_consume_refuses_a_bad_option_value_before_reaching_kafka(
+    cli: Cli, option: list[str]
+) -> None:
+    done = cli.run("consume", "--timeout", "2", *option)
+    assert done.returncode == ExitCode.USAGE, done.stderr
+    assert f"error: argument {option[0]}:" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_repeated_stop_is_polled_once(cli: Cli, topic: str, stop_id: str) -> None:
+    done = cli.run(
+        "produce", "--demo", "--once", "--topic", topic, "--stop", stop_id, "--stop", stop_id
+    )
+    assert done.returncode == ExitCode.OK, done.stderr
+    assert done.stderr.count(f"polled {stop_id} ") == 1

@@ -11,7 +11,7 @@ from typing import Any
 
 from confluent_kafka import KafkaException, Producer
 
-from tfl_tui.errors import KafkaError
+from tfl_tui.kafka.client import create_client
 from tfl_tui.kafka.config import PRODUCER_DEFAULTS, client_conf
 from tfl_tui.polling import Snapshot
 
@@ -48,10 +48,10 @@ class ArrivalsProducer:
         self.produced = 0
         self.delivered = 0
         self.failed = 0
-        try:
-            self._producer = Producer(client_conf(base, PRODUCER_DEFAULTS, error_cb=error_cb))
-        except KafkaException as error:
-            raise KafkaError(f"invalid producer configuration: {error.args[0].str()}") from None
+        # Settings librdkafka refuses are a ConfigError naming the property.
+        self._producer = create_client(
+            Producer, client_conf(base, PRODUCER_DEFAULTS, error_cb=error_cb)
+        )
 
     @property
     def pending(self) -> int:

@@ -14,6 +14,7 @@ from confluent_kafka.cimpl import NewTopic
 
 from tfl_tui.errors import KafkaError
 from tfl_tui.kafka.broker import MOCK_PARTITIONS
+from tfl_tui.kafka.client import create_client
 from tfl_tui.kafka.config import bootstrap_of, client_conf
 
 _AUTH_CODES = {
@@ -57,7 +58,9 @@ def _topic_partitions(
         # All topics, not just ours: asking for one by name may auto-create it.
         metadata = admin.list_topics(timeout=timeout)
     except KafkaException:
+        admin.poll(0)  # serves the queued error_cb (the reason) and log lines (shown with -v)
         raise _unreachable(conf, timeout, last.reason) from None
+    admin.poll(0)
     found = metadata.topics.get(topic)
     if found is None:
         return None
@@ -84,10 +87,11 @@ def _auto_created(topic: str, timeout: float) -> TopicInfo:
 
 
 def probe_topic(base: Mapping[str, str], topic: str, timeout: float = 5.0) -> TopicInfo:
-    """Check the cluster answers; say whether `topic` exists. Raises KafkaError if unreachable."""
+    """Check the cluster answers; say whether `topic` exists. Raises KafkaError if unreachable,
+    ConfigError if librdkafka refuses the settings."""
     last = _LastError()
     conf = client_conf(base, {}, error_cb=last)
-    admin = AdminClient(conf)
+    admin = create_client(AdminClient, conf)
     return TopicInfo(topic, _topic_partitions(admin, conf, topic, timeout, last))
 
 
@@ -103,7 +107,7 @@ def ensure_topic(
     cannot create topics (the embedded broker, or one that never answers CreateTopics)."""
     last = _LastError()
     conf = client_conf(base, {}, error_cb=last)
-    admin = AdminClient(conf)
+    admin = create_client(AdminClient, conf)
     existing = _topic_partitions(admin, conf, topic, timeout, last)
     if existing is not None:
         return TopicInfo(topic, existing)

@@ -25,6 +25,7 @@ from confluent_kafka import (
 )
 from confluent_kafka import KafkaError as RdKafkaError
 
+from tfl_tui.errors import TflTuiError
 from tfl_tui.events import (
     ConsumerProgress,
     Failure,
@@ -32,6 +33,7 @@ from tfl_tui.events import (
     RecordsBatch,
     ReplayStarted,
 )
+from tfl_tui.kafka.client import create_client
 from tfl_tui.kafka.config import CONSUMER_DEFAULTS, client_conf
 from tfl_tui.kafka.consumer import to_record
 from tfl_tui.lookahead import Lookahead
@@ -125,9 +127,9 @@ class ConsumerWorker(BackgroundWorker):
                     "auto.offset.reset": "earliest",
                 },
             )
-            consumer = Consumer(conf)
-        except KafkaException as error:
-            self._sink(Failure("consumer", f"invalid consumer configuration: {error}", fatal=True))
+            consumer = create_client(Consumer, conf)
+        except TflTuiError as error:
+            self._sink(Failure("consumer", error.message, error.hint, fatal=True))
             return
         try:
             self._loop(consumer)
