@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from tfl_tui.console import KafkaErrorReporter, log, out
-from tfl_tui.errors import ExitCode
+from tfl_tui.console import KafkaErrorReporter, log, out, redactor
+from tfl_tui.errors import ExitCode, KafkaError
 from tfl_tui.kafka.consumer import GroupConsumer
 from tfl_tui.kafka.topic import probe_topic
 from tfl_tui.records import decode_record, format_line, to_json_line
@@ -17,6 +17,7 @@ JOIN_GRACE_S = 30.0  # Tansu with its default 45 s session timeout takes ~23 s
 
 def run(args: argparse.Namespace) -> int:
     target = require_kafka(args.config, args.bootstrap_servers)
+    redactor.add_config(target.conf)
     for warning in target.warnings:
         log.warning("%s", warning)
     log.info("kafka: %s", target.description)
@@ -30,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
         start=args.start,
         on_notice=lambda message: log.info("%s", message),
         error_cb=KafkaErrorReporter(),
+        embedded=target.embedded,
     )
     count = flagged = 0
     # Joining the group takes seconds (about 3 on the embedded broker): until partitions are
@@ -40,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
         grace = args.timeout if info.partitions is None else max(args.timeout, JOIN_GRACE_S)
         idle_deadline = time.monotonic() + grace
     was_assigned = False
+    never_joined = False
     try:
         for record in consumer.records():
             now = time.monotonic()
@@ -47,17 +50,18 @@ def run(args: argparse.Namespace) -> int:
                 was_assigned, idle_deadline = True, now + args.timeout
             if record is None:
                 if idle_deadline is not None and now >= idle_deadline:
-                    log.info("no new record for %gs; stopping", args.timeout)
+                    # Without partitions "no new record" would be a lie: nothing was read.
+                    never_joined = not consumer.assigned and info.partitions is not None
+                    if not never_joined:
+                        log.info("no new record for %gs; stopping", args.timeout)
                     break
                 continue
             if args.timeout is not None:
                 idle_deadline = now + args.timeout
             decoded = decode_record(record)
             flagged += not decoded.ok
-            if args.json:
-                out(to_json_line(decoded))
-            else:
-                out(format_line(decoded))
+            out(to_json_line(decoded) if args.json else format_line(decoded))
+            consumer.handed_over(record)
             count += 1
             if args.max_messages is not None and count >= args.max_messages:
                 break
@@ -65,6 +69,14 @@ def run(args: argparse.Namespace) -> int:
         pass  # Ctrl+C is how a tail ends
     finally:
         consumer.close()
+    if never_joined:
+        raise KafkaError(
+            f"could not join consumer group {args.group!r} within {grace:g}s: no partition of "
+            f"{args.topic!r} was assigned, so nothing was read",
+            hint="the broker may be slow to hand over the group's partitions (try again with "
+            "a longer --timeout) or may not support consumer groups; another --group starts "
+            "a group of its own",
+        )
     suffix = f" ({flagged} flagged as invalid)" if flagged else ""
     log.info("consumed %d record%s%s", count, "" if count == 1 else "s", suffix)
     return ExitCode.OK

@@ -6,10 +6,18 @@ import contextlib
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Literal
 
-from confluent_kafka import OFFSET_BEGINNING, OFFSET_END, Consumer, KafkaException, Message
+from confluent_kafka import (
+    OFFSET_BEGINNING,
+    OFFSET_END,
+    Consumer,
+    KafkaException,
+    Message,
+    TopicPartition,
+)
 from confluent_kafka import KafkaError as RdKafkaError
 
 from tfl_tui.errors import KafkaError
+from tfl_tui.kafka.client import create_client
 from tfl_tui.kafka.config import CONSUMER_DEFAULTS, client_conf
 from tfl_tui.records import Headers, Record
 from tfl_tui.settings import DEFAULT_GROUP
@@ -46,6 +54,10 @@ class GroupConsumer:
     earliest: every partition from its beginning (the tutorial's first run);
     latest: only records that arrive from now on;
     committed: resume from the group's committed offsets, the beginning where there are none.
+
+    The group only ever commits what the caller has handed on: a record counts as read once
+    `handed_over` is called for it (librdkafka's own offset store would also count records
+    fetched but never printed). Stored offsets are committed every few seconds and on close.
     """
 
     def __init__(
@@ -57,6 +69,7 @@ class GroupConsumer:
         start: StartFrom = "earliest",
         on_notice: Callable[[str], None] = lambda _message: None,
         error_cb: Callable[[Any], None] | None = None,
+        embedded: bool = False,
     ) -> None:
         self.topic = topic
         self._start = start
@@ -64,19 +77,22 @@ class GroupConsumer:
         self._positioned: set[int] = set()
         self._topic_missing_reported = False
         self.assigned = False
-        conf = client_conf(
-            base,
-            CONSUMER_DEFAULTS,
-            error_cb=error_cb,
-            extra={
-                "group.id": group,
-                "auto.offset.reset": "latest" if start == "latest" else "earliest",
-            },
+        extra = {
+            "group.id": group,
+            "auto.offset.reset": "latest" if start == "latest" else "earliest",
+            "enable.auto.offset.store": "false",
+        }
+        if embedded:
+            # The embedded broker keeps a classic group's departed member until its session
+            # times out (45 s): a second run in the same group waited that long. With the
+            # new group protocol (KIP-848) it hands partitions over at once.
+            extra["group.protocol"] = "consumer"
+        conf = client_conf(base, CONSUMER_DEFAULTS, error_cb=error_cb, extra=extra)
+        # Cooperative protocols add partitions to the assignment instead of replacing it.
+        self._incremental = conf.get("group.protocol") == "consumer" or "cooperative" in str(
+            conf.get("partition.assignment.strategy", "")
         )
-        try:
-            self._consumer = Consumer(conf)
-        except KafkaException as error:
-            raise KafkaError(f"invalid consumer configuration: {error.args[0].str()}") from None
+        self._consumer = create_client(Consumer, conf)
         self._consumer.subscribe([topic], on_assign=self._on_assign)
 
     def _on_assign(self, consumer: Consumer, partitions: list[Any]) -> None:
@@ -87,7 +103,10 @@ class GroupConsumer:
                 if tp.partition not in self._positioned:
                     tp.offset = offset
         self._positioned.update(tp.partition for tp in partitions)
-        consumer.assign(partitions)
+        if self._incremental:
+            consumer.incremental_assign(partitions)
+        else:
+            consumer.assign(partitions)
         self.assigned = True
 
     def records(self, poll_timeout: float = 0.2) -> Iterator[Record | None]:
@@ -113,7 +132,17 @@ class GroupConsumer:
                 else:
                     self._notice(f"kafka: {error.str()}")
 
+    def handed_over(self, record: Record) -> None:
+        """`record` has reached the user: the group may commit past it."""
+        self._consumer.store_offsets(
+            offsets=[TopicPartition(record.topic, record.partition, record.offset + 1)]
+        )
+
     def close(self) -> None:
-        # Already closed, or the broker is gone: nothing is left to commit either way.
+        """Commit what was handed over, then leave the group."""
+        # Nothing stored (no record read), already closed, or the broker is gone: nothing
+        # more can be committed; what was stored before went out with the periodic commits.
+        with contextlib.suppress(KafkaException, RuntimeError):
+            self._consumer.commit(asynchronous=False)
         with contextlib.suppress(KafkaException, RuntimeError):
             self._consumer.close()
