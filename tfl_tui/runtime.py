@@ -31,18 +31,34 @@ def runtime_dir() -> Path:
     return Path(tempfile.gettempdir()) / f"tfl-tui-{uid}"
 
 
+# Who serves an announced broker: a `tfl-tui broker` process, or a dashboard that started one
+# of its own. Other commands may use either; a dashboard attaches only to a standalone broker,
+# never to one that dies with another dashboard.
+OWNER_STANDALONE = "broker"
+OWNER_DASHBOARD = "dashboard"
+
+
 @dataclass(frozen=True)
 class BrokerAnnouncement:
     bootstrap_servers: str
     pid: int
     started_at: str
     kind: str = "embedded"  # librdkafka's in-memory mock cluster
+    owner: str = OWNER_STANDALONE
+
+    @property
+    def standalone(self) -> bool:
+        return self.owner == OWNER_STANDALONE
 
     def describe(self) -> str:
-        return f"embedded broker at {self.bootstrap_servers} (in-memory, temporary; pid {self.pid})"
+        whose = "tfl-tui broker" if self.standalone else "a dashboard's"
+        return (
+            f"embedded broker at {self.bootstrap_servers} "
+            f"(in-memory, temporary; {whose}, pid {self.pid})"
+        )
 
 
-def _process_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     if pid <= 0:  # 0 and negative numbers name process groups, never a broker
         return False
     try:
@@ -77,10 +93,11 @@ def read_announcement(directory: Path | None = None) -> BrokerAnnouncement | Non
             pid=int(data["pid"]),
             started_at=str(data.get("started_at", "")),
             kind=str(data.get("kind", "embedded")),
+            owner=str(data.get("owner", OWNER_STANDALONE)),
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if not _process_alive(announcement.pid) or not _port_open(announcement.bootstrap_servers):
+    if not process_alive(announcement.pid) or not _port_open(announcement.bootstrap_servers):
         return None
     return announcement
 

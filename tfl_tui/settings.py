@@ -31,16 +31,22 @@ class KafkaTarget:
     description: str  # safe to show
     embedded: bool
     warnings: list[str] = field(default_factory=list)
+    # The `tfl-tui broker` process serving it, when it was found through its announcement.
+    broker_pid: int | None = None
 
     @property
     def bootstrap_servers(self) -> str:
         return self.conf.get("bootstrap.servers", "")
 
 
-def resolve_kafka(config: Path | None, bootstrap_servers: str | None) -> KafkaTarget | None:
+def resolve_kafka(
+    config: Path | None, bootstrap_servers: str | None, *, for_dashboard: bool = False
+) -> KafkaTarget | None:
     """The Kafka target the flags point at; None when nothing is configured or running.
 
     An explicit `--config` that does not exist is an error; the default one is optional.
+    `for_dashboard`: a broker announced by another dashboard does not count (it would vanish
+    when that dashboard quits); the dashboard then starts one of its own.
     """
     path = config if config is not None else (DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None)
     if path is not None:
@@ -62,12 +68,13 @@ def resolve_kafka(config: Path | None, bootstrap_servers: str | None) -> KafkaTa
         suffix = " (embedded broker)" if embedded else ""
         return KafkaTarget(conf, f"{bootstrap_servers}{suffix}", embedded=embedded)
     announcement = read_announcement()
-    if announcement is None:
+    if announcement is None or (for_dashboard and not announcement.standalone):
         return None
     return KafkaTarget(
         {"bootstrap.servers": announcement.bootstrap_servers},
         announcement.describe(),
         embedded=True,
+        broker_pid=announcement.pid,
     )
 
 

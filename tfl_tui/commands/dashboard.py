@@ -10,7 +10,7 @@ from tfl_tui.settings import resolve_kafka
 
 
 def run(args: argparse.Namespace) -> int:
-    target = resolve_kafka(args.config, args.bootstrap_servers)
+    target = resolve_kafka(args.config, args.bootstrap_servers, for_dashboard=True)
     if target is not None:
         redactor.add_config(target.conf)
         for warning in target.warnings:

@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 from tfl_tui.errors import TflError, TflTuiError, TflUnreachable
-from tfl_tui.events import BrokerReady, Failure, PollOutcome
+from tfl_tui.events import BrokerReady, Connection, Failure, PollOutcome
 from tfl_tui.kafka.broker import EmbeddedBroker
 from tfl_tui.options import DashboardOptions
 from tfl_tui.polling import ArrivalsSource, utc_now
 from tfl_tui.runtime import (
+    OWNER_DASHBOARD,
     BrokerAnnouncement,
+    process_alive,
     read_announcement,
     remove_announcement,
     write_announcement,
@@ -29,6 +32,7 @@ from tfl_tui.workers.producer import ProducerWorker
 
 Sink = Callable[[object], None]
 JOIN_GRACE_S = 2.0  # beyond the flush bound, for the threads to wind down
+BROKER_EXIT_GRACE_S = 10.0  # after its connections close, how long a broker may take to exit
 
 
 class Workers:
@@ -43,6 +47,9 @@ class Workers:
         self._has_stopped = False
         self.consumer: ConsumerWorker | None = None
         self.producer: ProducerWorker | None = None
+        self._attached_pid: int | None = None  # the `tfl-tui broker` we use, if any
+        self._watching = threading.Event()
+        self._closing = threading.Event()
 
     def _target(self) -> KafkaTarget:
         if self.options.target is not None:
@@ -50,7 +57,10 @@ class Workers:
         self._broker = EmbeddedBroker()
         bootstrap = self._broker.bootstrap_servers
         announcement = BrokerAnnouncement(
-            bootstrap, os.getpid(), datetime.now(UTC).isoformat(timespec="seconds")
+            bootstrap,
+            os.getpid(),
+            datetime.now(UTC).isoformat(timespec="seconds"),
+            owner=OWNER_DASHBOARD,
         )
         if read_announcement() is None:
             # Other terminals can `tfl-tui consume` this broker while the dashboard runs.
@@ -91,10 +101,11 @@ class Workers:
             self._sink(Failure("broker", error.message, error.hint, fatal=True))
             return
         self._sink(BrokerReady(target.description, target.embedded))
+        self._attached_pid = target.broker_pid
         self.consumer = ConsumerWorker(
             target.conf,
             options.topic,
-            self._sink,
+            self._watch,
             start=options.start,
             recent_limit=options.raw_limit,
         )
@@ -104,12 +115,51 @@ class Workers:
             self.producer = ProducerWorker(
                 target.conf,
                 options,
-                self._sink,
+                self._watch,
                 source=source,
                 source_name=name,
                 embedded=target.embedded,
             )
             self.producer.start()
+
+    def _watch(self, event: object) -> None:
+        """Pass a worker's event on; when the broker is lost, find out whether its process is
+        gone (it may take a moment to exit after its connections close)."""
+        self._sink(event)
+        if (
+            isinstance(event, Connection)
+            and not event.connected
+            and self._attached_pid is not None
+            and not self._watching.is_set()
+        ):
+            self._watching.set()
+            threading.Thread(
+                target=self._check_broker_process,
+                args=(self._attached_pid,),
+                name="tfl-tui-broker-watch",
+                daemon=True,
+            ).start()
+
+    def _check_broker_process(self, pid: int) -> None:
+        """An embedded broker that stopped cannot come back: its records are gone, and a new
+        one gets a new address. Retrying forever would only look like a network problem."""
+        deadline = time.monotonic() + BROKER_EXIT_GRACE_S
+        while time.monotonic() < deadline:
+            if not process_alive(pid):
+                self._sink(
+                    Failure(
+                        "broker",
+                        f"the embedded broker this dashboard uses (tfl-tui broker, pid {pid}) "
+                        "has stopped: its records are gone, and a new one gets a new address",
+                        hint="quit (q), then start `tfl-tui broker` again and restart the "
+                        "dashboard, or start the dashboard alone: it runs a broker of its own",
+                        fatal=True,
+                    )
+                )
+                return  # said once: the watch stays set
+            if self._closing.wait(0.5):
+                return
+        self._watching.clear()  # alive: only the connection was lost; watch the next loss
 
     def replay(self) -> None:
         if self.consumer is not None:
@@ -133,6 +183,7 @@ class Workers:
             return self._stop_result
 
     def _stop_all(self) -> str | None:
+        self._closing.set()
         if self._client is not None:
             self._client.cancel()
         problem = None
