@@ -48,6 +48,7 @@ from tfl_tui.widgets.status_bar import StatusBar
 GC_YOUNG_THRESHOLD = 50_000  # Python's default is 700
 REPLAY_GC_THRESHOLD = 1_000_000  # while a replay catches up (see _tune_gc_for_replay)
 SWITCH_INTERVAL_S = 0.001  # Python's default is 0.005
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 RENDER_INTERVAL_S = 0.1  # the board redraws at most 10 times a second, plus the 1 s countdown
 
 
@@ -141,8 +142,11 @@ class TflTuiApp(App[Outcome]):
         sys.setswitchinterval(SWITCH_INTERVAL_S)
         self.set_interval(1.0, self._tick)
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            # SIGTERM quits like `q`: flush, report, restore the terminal.
-            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self._on_sigterm)
+            # SIGTERM and SIGINT (`kill -INT`; Ctrl+C itself arrives as a key) quit like `q`:
+            # flush, report, restore the terminal.
+            loop = asyncio.get_running_loop()
+            for number in STOP_SIGNALS:
+                loop.add_signal_handler(number, self._on_stop_signal)
         if self._start_workers:
             self._launch()
 
@@ -404,15 +408,17 @@ class TflTuiApp(App[Outcome]):
         if row is not None:
             self.push_screen(RecordsScreen(row, self.board.entries_for(row)))
 
-    def _on_sigterm(self) -> None:
-        self.run_worker(self.action_quit(), name="sigterm-quit")
+    def _on_stop_signal(self) -> None:
+        self.run_worker(self.action_quit(), name="signal-quit")
 
     async def on_unmount(self) -> None:
         # However the app ends (tests, errors), the threads and the broker must not outlive it.
         self._closing = True
         _set_young_gc_threshold(GC_YOUNG_THRESHOLD)  # it may have ended mid-replay
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            asyncio.get_running_loop().remove_signal_handler(signal.SIGTERM)
+            loop = asyncio.get_running_loop()
+            for number in STOP_SIGNALS:
+                loop.remove_signal_handler(number)
         if self._background is not None:
             await asyncio.to_thread(self._background.stop)
 

@@ -1,5 +1,6 @@
-"""The real `tfl-tui --demo` in a pseudo-terminal: it draws, and Ctrl+C, q and SIGTERM all end
-it the same orderly way (producer flushed, summary printed, terminal restored, exit 0)."""
+"""The real `tfl-tui --demo` in a pseudo-terminal: it draws, and Ctrl+C, q, SIGTERM and SIGINT
+all end it the same orderly way (producer flushed, summary printed, terminal restored, exit 0);
+text from the topic never drives the terminal."""
 
 from __future__ import annotations
 
@@ -62,15 +63,15 @@ class Terminal:
         os.close(self.master)
 
 
-@pytest.mark.parametrize("how", ["ctrl-c", "q", "sigterm"])
+@pytest.mark.parametrize("how", ["ctrl-c", "q", "sigterm", "sigint"])
 def test_dashboard_ends_cleanly(tmp_path: Path, how: str) -> None:
     env = cli_env(tmp_path / "runtime", TERM="xterm-256color", COLUMNS="120", LINES="40")
     terminal = Terminal(tfl_tui_command("--demo", "--seed", "3"), env)
     try:
         assert terminal.read_until(b"Hackney", timeout=30), terminal.output[-2000:]
         assert terminal.read_until(b"delivered", timeout=30)  # the producer has delivered
-        if how == "sigterm":
-            terminal.process.send_signal(signal.SIGTERM)
+        if how in ("sigterm", "sigint"):  # `kill -TERM`, `kill -INT`
+            terminal.process.send_signal(signal.SIGTERM if how == "sigterm" else signal.SIGINT)
         else:
             os.write(terminal.master, b"\x03" if how == "ctrl-c" else b"q")
         assert terminal.read_until(b"undelivered", timeout=30), terminal.output[-2000:]
