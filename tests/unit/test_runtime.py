@@ -14,6 +14,7 @@ import pytest
 
 from tfl_tui.runtime import (
     FILE_NAME,
+    OWNER_DASHBOARD,
     RUNTIME_DIR_ENV,
     BrokerAnnouncement,
     announcement_path,
@@ -77,11 +78,32 @@ def test_file_content_and_description(runtime_dir: Path, listening_servers: str)
         "pid": os.getpid(),
         "started_at": STARTED,
         "kind": "embedded",
+        "owner": "broker",
     }
     announcement = read_announcement()
     assert announcement is not None
     assert listening_servers in announcement.describe()
-    assert f"pid {os.getpid()}" in announcement.describe()
+    assert f"tfl-tui broker, pid {os.getpid()}" in announcement.describe()
+
+
+def test_a_file_from_before_owners_is_a_standalone_broker(
+    runtime_dir: Path, listening_servers: str
+) -> None:
+    path = announce(listening_servers)
+    data = json.loads(path.read_text())
+    del data["owner"]
+    path.write_text(json.dumps(data))
+    announcement = read_announcement()
+    assert announcement is not None and announcement.standalone
+
+
+def test_a_dashboards_broker_says_so(runtime_dir: Path, listening_servers: str) -> None:
+    write_announcement(
+        BrokerAnnouncement(listening_servers, os.getpid(), STARTED, owner=OWNER_DASHBOARD)
+    )
+    announcement = read_announcement()
+    assert announcement is not None and not announcement.standalone
+    assert f"a dashboard's, pid {os.getpid()}" in announcement.describe()
 
 
 def test_no_file_means_no_broker(runtime_dir: Path) -> None:

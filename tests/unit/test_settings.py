@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tfl_tui.errors import ConfigError, ExitCode
-from tfl_tui.runtime import BrokerAnnouncement, write_announcement
+from tfl_tui.runtime import OWNER_DASHBOARD, BrokerAnnouncement, write_announcement
 from tfl_tui.settings import KafkaTarget, require_kafka, resolve_kafka
 
 CLOUD = "pkc-abc12.europe-west2.gcp.confluent.cloud:9092"
@@ -46,6 +46,20 @@ def resolved(config: Path | None = None, bootstrap_servers: str | None = None) -
 
 def announce(servers: str) -> None:
     write_announcement(BrokerAnnouncement(servers, os.getpid(), "2024-05-01T00:00:00+00:00"))
+
+
+def test_a_dashboard_attaches_only_to_a_standalone_broker(listening_servers: str) -> None:
+    write_announcement(
+        BrokerAnnouncement(
+            listening_servers, os.getpid(), "2024-05-01T00:00:00+00:00", owner=OWNER_DASHBOARD
+        )
+    )
+    assert resolve_kafka(None, None, for_dashboard=True) is None  # it starts its own
+    target = resolved()  # the headless commands may read another dashboard's broker
+    assert target.bootstrap_servers == listening_servers and target.broker_pid == os.getpid()
+    announce(listening_servers)
+    attached = resolve_kafka(None, None, for_dashboard=True)
+    assert attached is not None and attached.broker_pid == os.getpid()
 
 
 def test_explicit_config_file(tmp_path: Path) -> None:
