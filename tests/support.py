@@ -18,7 +18,7 @@ from typing import IO, Any
 from textual.app import App
 from textual.pilot import Pilot
 
-from tfl_tui.settings import KafkaTarget
+from tfl_tui.core.kafka_target import KafkaTarget
 
 BROKER_START_TIMEOUT_S = 30.0
 CLI_TIMEOUT_S = 120.0

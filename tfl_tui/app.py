@@ -27,18 +27,19 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from tfl_tui.board import Board, BoardFilter
-from tfl_tui.events import (
+from tfl_tui.core.board import Board, BoardFilter
+from tfl_tui.core.dashboard_options import DashboardOptions
+from tfl_tui.core.events import (
     Failure,
+    Notice,
     PollOutcome,
     ProducerStopped,
     RecordsBatch,
     ReplayStarted,
 )
-from tfl_tui.options import DashboardOptions
-from tfl_tui.polling import utc_now
-from tfl_tui.status import Status
-from tfl_tui.text import safe_text
+from tfl_tui.core.polling import utc_now
+from tfl_tui.core.status import Status
+from tfl_tui.core.text import safe_text
 from tfl_tui.widgets.board_table import BoardTable
 from tfl_tui.widgets.help_screen import HelpScreen
 from tfl_tui.widgets.raw_panel import RawPanel
@@ -107,7 +108,7 @@ class TflTuiApp(App[Outcome]):
         self._on_demo = options.demo
         self._quitting = False
         self._closing = False
-        self._background: Any = None  # tfl_tui.workers.runtime.Workers, loaded lazily
+        self._background: Any = None  # tfl_tui.workers.supervisor.Workers, loaded lazily
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -173,7 +174,7 @@ class TflTuiApp(App[Outcome]):
     @work(thread=True, exit_on_error=False, name="start-workers")
     def _launch(self) -> None:
         # Imported here: confluent-kafka and requests are not needed for the first frame.
-        from tfl_tui.workers.runtime import Workers
+        from tfl_tui.workers.supervisor import Workers
 
         workers = Workers(self.options, self.post_event)
         self._background = workers
@@ -233,6 +234,8 @@ class TflTuiApp(App[Outcome]):
                     timeout=8,
                     markup=False,
                 )
+            case Notice(source=source, message=message):
+                self.notify(safe_text(message), title=source, severity="warning", markup=False)
             case ProducerStopped():
                 self.outcome.stopped = event
         self.status.apply(event)

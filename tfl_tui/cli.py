@@ -17,12 +17,21 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tfl_tui import __version__
-from tfl_tui.errors import ExitCode, TflTuiError
-from tfl_tui.produce_loop import DEFAULT_RETRY_BUDGET_S
-from tfl_tui.settings import DEFAULT_GROUP, DEFAULT_PARTITIONS, DEFAULT_TOPIC
-
-DEFAULT_STOP = "490000254W"
-DEFAULT_TFL_URL = "https://api.tfl.gov.uk"
+from tfl_tui.core.defaults import (
+    DEFAULT_CONNECT_TIMEOUT_S,
+    DEFAULT_FLUSH_TIMEOUT_S,
+    DEFAULT_GROUP,
+    DEFAULT_HTTP_TIMEOUT_S,
+    DEFAULT_INTERVAL_S,
+    DEFAULT_PARTITIONS,
+    DEFAULT_RETRY_BUDGET_S,
+    DEFAULT_START,
+    DEFAULT_STOP,
+    DEFAULT_STOP_NAME,
+    DEFAULT_TFL_URL,
+    DEFAULT_TOPIC,
+)
+from tfl_tui.core.errors import ExitCode, TflTuiError
 
 EXIT_CODES = """\
 exit codes:
@@ -150,9 +159,10 @@ def _kafka_options() -> argparse.ArgumentParser:
     group.add_argument(
         "--connect-timeout",
         type=_positive_float,
-        default=5.0,
+        default=DEFAULT_CONNECT_TIMEOUT_S,
         metavar="SECONDS",
-        help="how long to wait for the broker to answer at start (default: 5)",
+        help="how long to wait for the broker to answer at start "
+        f"(default: {DEFAULT_CONNECT_TIMEOUT_S:g})",
     )
     parent.add_argument(
         "-v", "--verbose", action="store_true", help="show debug output, including librdkafka's log"
@@ -170,15 +180,16 @@ def _produce_options() -> argparse.ArgumentParser:
         type=_stop,
         metavar="NAPTAN",
         help="stop to poll, repeatable; a repeated stop is polled once (default: "
-        f"{DEFAULT_STOP}, Waterloo Station / York Road)",
+        f"{DEFAULT_STOP}, {DEFAULT_STOP_NAME})",
     )
     group.add_argument(
         "--interval",
         type=_positive_float,
-        default=30.0,
+        default=DEFAULT_INTERVAL_S,
         metavar="SECONDS",
-        help="seconds between polls of every stop (default: 30; TfL refreshes "
-        "about every 30 s; stretched to stay within the request budget)",
+        help=f"seconds between polls of every stop (default: {DEFAULT_INTERVAL_S:g}; TfL "
+        "refreshes about every 30 s; stretched to stay within TfL's request budget, in the "
+        "dashboard too)",
     )
     group.add_argument(
         "--app-key",
@@ -198,9 +209,9 @@ def _produce_options() -> argparse.ArgumentParser:
     group.add_argument(
         "--http-timeout",
         type=_positive_float,
-        default=10.0,
+        default=DEFAULT_HTTP_TIMEOUT_S,
         metavar="SECONDS",
-        help="timeout of one TfL request (default: 10)",
+        help=f"timeout of one TfL request (default: {DEFAULT_HTTP_TIMEOUT_S:g})",
     )
     group.add_argument(
         "--retry-budget",
@@ -217,9 +228,10 @@ def _produce_options() -> argparse.ArgumentParser:
     group.add_argument(
         "--flush-timeout",
         type=_positive_float,
-        default=5.0,
+        default=DEFAULT_FLUSH_TIMEOUT_S,
         metavar="SECONDS",
-        help="on exit, how long to wait for undelivered records (default: 5)",
+        help="on exit, how long to wait for undelivered records "
+        f"(default: {DEFAULT_FLUSH_TIMEOUT_S:g})",
     )
     return parent
 
@@ -263,7 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--from",
         dest="start",
         choices=["earliest", "latest"],
-        default="earliest",
+        default=DEFAULT_START,
         help="where the board starts reading: earliest rebuilds it from the whole topic "
         "(default), latest shows only new records",
     )

@@ -2,7 +2,7 @@
 
 Every status line goes through logging with a redacting filter, so a secret that slips into an
 exception or a librdkafka message is masked before it is printed; stdout lines are redacted
-the same way. Both are made safe to show (`tfl_tui.text.safe_text`) as the last step: the
+the same way. Both are made safe to show (`tfl_tui.core.text.safe_text`) as the last step: the
 names and errors in them come from TfL, the topic and the broker.
 """
 
@@ -16,10 +16,10 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from tfl_tui.errors import TflTuiError
-from tfl_tui.kafka.config import LIBRDKAFKA_LOGGER
-from tfl_tui.masking import RedactingFilter, Redactor
-from tfl_tui.text import safe_text
+from tfl_tui.core.errors import TflTuiError
+from tfl_tui.core.masking import RedactingFilter, Redactor
+from tfl_tui.core.text import safe_text
+from tfl_tui.kafka.client_settings import LIBRDKAFKA_LOGGER
 
 log = logging.getLogger("tfl_tui")
 redactor = Redactor()

@@ -13,9 +13,9 @@ from textual.pilot import Pilot
 from tests.support import run_app, start_broker, start_producing, until, wait_for
 from tests.tfl_standin import Answer, TflStandIn
 from tfl_tui.app import TflTuiApp
-from tfl_tui.errors import ExitCode
-from tfl_tui.options import DashboardOptions
-from tfl_tui.settings import KafkaTarget
+from tfl_tui.core.dashboard_options import DashboardOptions
+from tfl_tui.core.errors import ExitCode
+from tfl_tui.core.kafka_target import KafkaTarget
 from tfl_tui.tfl.simulator import DemoSource
 
 pytestmark = [pytest.mark.integration, pytest.mark.embedded_only]

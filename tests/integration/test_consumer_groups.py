@@ -11,7 +11,7 @@ import pytest
 from confluent_kafka import Consumer, Producer
 
 from tests.support import Cli, KafkaUnderTest, wait_for
-from tfl_tui.errors import ExitCode
+from tfl_tui.core.errors import ExitCode
 
 pytestmark = pytest.mark.integration
 

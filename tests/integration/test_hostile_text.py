@@ -15,7 +15,7 @@ from confluent_kafka import Producer
 from tests.integration.test_pipeline import served_predictions
 from tests.support import Cli, KafkaUnderTest
 from tests.tfl_standin import Answer, TflStandIn
-from tfl_tui.errors import ExitCode
+from tfl_tui.core.errors import ExitCode
 
 pytestmark = pytest.mark.integration
 

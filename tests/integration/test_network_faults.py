@@ -26,10 +26,10 @@ from tests.tansu import TansuBroker, free_port
 from tests.tcp_proxy import TcpProxy
 from tests.tfl_standin import Answer, TflStandIn
 from tfl_tui.app import TflTuiApp
-from tfl_tui.board import Board
-from tfl_tui.options import DashboardOptions
-from tfl_tui.records import Record, decode_record
-from tfl_tui.settings import KafkaTarget
+from tfl_tui.core.board import Board
+from tfl_tui.core.dashboard_options import DashboardOptions
+from tfl_tui.core.kafka_target import KafkaTarget
+from tfl_tui.core.records import Record, decode_record
 from tfl_tui.tfl.simulator import DemoSource
 
 pytestmark = [pytest.mark.integration, pytest.mark.tansu_only]

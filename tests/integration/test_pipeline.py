@@ -13,7 +13,7 @@ from confluent_kafka import Producer
 
 from tests.support import Cli, start_producing, wait_for
 from tests.tfl_standin import Answer, TflStandIn
-from tfl_tui.errors import ExitCode
+from tfl_tui.core.errors import ExitCode
 from tfl_tui.tfl.simulator import DemoSource
 
 pytestmark = pytest.mark.integration

@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 from tests.support import Cli, KafkaUnderTest, cli_env, run_app, tfl_tui_command, until
 from tests.tfl_standin import Answer, TflStandIn
 from tfl_tui.app import TflTuiApp
-from tfl_tui.options import DashboardOptions
+from tfl_tui.core.dashboard_options import DashboardOptions
 
 pytestmark = pytest.mark.integration
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from tests.support import Cli, KafkaUnderTest, cli_env, start_broker, tfl_tui_command, wait_for
-from tfl_tui.errors import ExitCode
-from tfl_tui.events import Failure
-from tfl_tui.options import DashboardOptions
-from tfl_tui.workers.runtime import Workers
+from tfl_tui.core.dashboard_options import DashboardOptions
+from tfl_tui.core.errors import ExitCode
+from tfl_tui.core.events import Failure
+from tfl_tui.workers.supervisor import Workers
 
 pytestmark = pytest.mark.integration
 

@@ -15,9 +15,10 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
 from tests.support import Cli, KafkaUnderTest, run_app, until
+from tests.tfl_standin import TflStandIn
 from tfl_tui.app import TflTuiApp
-from tfl_tui.options import DashboardOptions
-from tfl_tui.settings import KafkaTarget
+from tfl_tui.core.dashboard_options import DashboardOptions
+from tfl_tui.core.kafka_target import KafkaTarget
 from tfl_tui.widgets.board_table import BoardTable
 from tfl_tui.widgets.raw_panel import RawPanel
 
@@ -225,5 +226,24 @@ def test_pause_freezes_the_display_but_keeps_reading(broker: KafkaUnderTest, top
         assert raw.row_count == shown  # the display stayed as it was
         await pilot.press("p")
         assert raw.row_count > shown  # what came meanwhile is shown at once
+
+    run_app(app, scenario)
+
+
+def test_the_dashboard_stretches_an_interval_over_tfls_budget(
+    broker: KafkaUnderTest, topic: str, tfl: TflStandIn
+) -> None:
+    # 50 stops every second, anonymously (50 requests a minute): the dashboard polls as
+    # `tfl-tui produce` does, at the shortest interval the budget allows, and says so.
+    stops = [f"4900BUDGET{n:02d}" for n in range(50)]
+    app = TflTuiApp(
+        options_for(broker, topic, demo=False, tfl_url=tfl.url, stops=stops, interval=1.0)
+    )
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await until(pilot, lambda: app.status.last_notice, "the notice")
+        assert "polling 50 stops every 1s would exceed TfL's request budget" in (
+            app.status.last_notice or ""
+        )
 
     run_app(app, scenario)

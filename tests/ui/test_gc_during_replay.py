@@ -14,8 +14,8 @@ from textual.pilot import Pilot
 
 from tests.support import run_app
 from tfl_tui.app import GC_YOUNG_THRESHOLD, REPLAY_GC_THRESHOLD, TflTuiApp
-from tfl_tui.events import ConsumerProgress, PartitionState, ReplayStarted
-from tfl_tui.options import DashboardOptions
+from tfl_tui.core.dashboard_options import DashboardOptions
+from tfl_tui.core.events import ConsumerProgress, PartitionState, ReplayStarted
 
 NOW = datetime(2026, 11, 29, 8, 30, tzinfo=UTC)
 

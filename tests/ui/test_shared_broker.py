@@ -14,8 +14,8 @@ from textual.pilot import Pilot
 from tests.support import cli_env, run_app, start_broker, tfl_tui_command, until
 from tests.ui.test_terminal import Terminal
 from tfl_tui.app import TflTuiApp
-from tfl_tui.options import DashboardOptions
-from tfl_tui.settings import resolve_kafka
+from tfl_tui.core.dashboard_options import DashboardOptions
+from tfl_tui.core.kafka_target import resolve_kafka
 
 pytestmark = [pytest.mark.integration, pytest.mark.embedded_only]
 

@@ -9,7 +9,7 @@ from textual.pilot import Pilot
 
 from tests.support import run_app
 from tfl_tui.app import TflTuiApp
-from tfl_tui.options import DashboardOptions
+from tfl_tui.core.dashboard_options import DashboardOptions
 
 NOW = datetime(2026, 11, 29, 8, 30, tzinfo=UTC)
 

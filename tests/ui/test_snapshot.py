@@ -13,7 +13,8 @@ from typing import Any
 from textual.pilot import Pilot
 
 from tfl_tui.app import TflTuiApp
-from tfl_tui.events import (
+from tfl_tui.core.dashboard_options import DashboardOptions
+from tfl_tui.core.events import (
     BrokerReady,
     ConsumerProgress,
     PartitionState,
@@ -21,9 +22,8 @@ from tfl_tui.events import (
     ProducerStats,
     RecordsBatch,
 )
-from tfl_tui.options import DashboardOptions
-from tfl_tui.polling import Snapshot
-from tfl_tui.records import Decoded, Record, decode_record
+from tfl_tui.core.polling import Snapshot
+from tfl_tui.core.records import Decoded, Record, decode_record
 from tfl_tui.tfl.simulator import DemoSource
 
 NOW = datetime(2026, 11, 25, 8, 30, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tfl_tui.runtime import RUNTIME_DIR_ENV
+from tfl_tui.core.broker_announcement import RUNTIME_DIR_ENV
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from tfl_tui.polling import Snapshot
-from tfl_tui.records import Decoded, Record, decode_record
+from tfl_tui.core.polling import Snapshot
+from tfl_tui.core.records import Decoded, Record, decode_record
 from tfl_tui.tfl.prediction import PREDICTION_TYPE
 
 WATERLOO = "490000254W"

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import tfl_tui.board as board_module
+import tfl_tui.core.board as board_module
 from tests.unit.factories import TOPIC, WATERLOO, WATERLOO_NAME, poll_records, prediction
-from tfl_tui.board import (
+from tfl_tui.core.board import (
     Board,
     BoardFilter,
     RecordRef,
@@ -23,7 +23,7 @@ from tfl_tui.board import (
     format_eta,
     format_etas,
 )
-from tfl_tui.records import Decoded, Record, decode_record
+from tfl_tui.core.records import Decoded, Record, decode_record
 from tfl_tui.tfl.prediction import OPERATION_DELETE, format_tfl_time
 
 NOW = datetime(2026, 11, 25, 8, 30, tzinfo=UTC)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tfl_tui.cli import DEFAULT_STOP, DEFAULT_TFL_URL, build_parser, main, parse_args
+from tfl_tui.cli import build_parser, main, parse_args
+from tfl_tui.core.defaults import DEFAULT_STOP, DEFAULT_TFL_URL
 
 SECONDS_OPTIONS = [
     ("produce", "--interval"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tfl_tui.kafka.config import (
+from tfl_tui.kafka.client_settings import (
     CONSUMER_DEFAULTS,
     LIBRDKAFKA_LOGGER,
     PRODUCER_DEFAULTS,

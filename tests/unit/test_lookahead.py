@@ -9,11 +9,11 @@ import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import tfl_tui.lookahead as lookahead_module
+import tfl_tui.core.lookahead as lookahead_module
 from tests.unit.test_board import ELSEWHERE, at, bus, loose, poll
-from tfl_tui.board import Board
-from tfl_tui.lookahead import Lookahead
-from tfl_tui.records import Decoded, poll_ref
+from tfl_tui.core.board import Board
+from tfl_tui.core.lookahead import Lookahead
+from tfl_tui.core.records import Decoded, poll_ref
 
 STOPS = ("490000254W", ELSEWHERE)
 LINES = (("N381", "Peckham"), ("77", "Tooting Station"), ("211", "Hammersmith"))

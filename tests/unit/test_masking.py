@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tfl_tui.masking import (
+from tfl_tui.core.masking import (
     MASK,
     RedactingFilter,
     Redactor,

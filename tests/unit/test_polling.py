@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from tests.unit.factories import WATERLOO, WATERLOO_NAME, prediction
-from tfl_tui.errors import TflError
-from tfl_tui.polling import Poller, PollFailure, Snapshot
-from tfl_tui.records import (
+from tfl_tui.core.errors import TflError
+from tfl_tui.core.polling import Poller, PollFailure, Snapshot
+from tfl_tui.core.records import (
     HEADER_POLL_SEQ,
     HEADER_POLL_TIME,
     HEADER_SNAPSHOT_SIZE,
@@ -38,6 +38,9 @@ class FakeSource:
 
     def describe(self) -> str:
         return "fake TfL"
+
+    def min_interval(self, stops: int) -> float:
+        return 0.0
 
 
 def poller(answers: dict[str, list[Any] | TflError]) -> Poller:

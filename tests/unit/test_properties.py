@@ -8,14 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tfl_tui.errors import ConfigError, ExitCode
-from tfl_tui.properties import (
+from tfl_tui.core.client_properties import (
     MAX_FILE_BYTES,
     PropertiesError,
     parse_properties,
     permission_warning,
     read_properties,
 )
+from tfl_tui.core.errors import ConfigError, ExitCode
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SECRET = "s3cr3tPa55w0rd/+Qz"  # base64-like, as Confluent API secrets are

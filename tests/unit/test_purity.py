@@ -7,38 +7,32 @@ CLI module stays light enough that `tfl-tui --help` loads neither confluent-kafk
 from __future__ import annotations
 
 import json
+import pkgutil
 import subprocess
 import sys
 
 import pytest
 
+from tfl_tui import core
+
+# Every module of tfl_tui.core, and the pure parts of the TfL adapter.
 PURE = [
+    *(f"tfl_tui.core.{module.name}" for module in pkgutil.iter_modules(core.__path__)),
     "tfl_tui.tfl.prediction",
     "tfl_tui.tfl.simulator",
     "tfl_tui.tfl.ratelimit",
-    "tfl_tui.records",
-    "tfl_tui.polling",
-    "tfl_tui.settings",
-    "tfl_tui.properties",
-    "tfl_tui.masking",
-    "tfl_tui.runtime",
-    "tfl_tui.board",
-    "tfl_tui.status",
-    "tfl_tui.events",
-    "tfl_tui.produce_loop",
-    "tfl_tui.options",
-    "tfl_tui.lookahead",
 ]
 KAFKA = [
     "tfl_tui.kafka.broker",
-    "tfl_tui.kafka.config",
+    "tfl_tui.kafka.client_factory",
+    "tfl_tui.kafka.client_settings",
     "tfl_tui.kafka.consumer",
     "tfl_tui.kafka.producer",
     "tfl_tui.kafka.topic",
     "tfl_tui.workers.base",
     "tfl_tui.workers.consumer",
     "tfl_tui.workers.producer",
-    "tfl_tui.workers.runtime",
+    "tfl_tui.workers.supervisor",
 ]
 HELP = "from tfl_tui.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass"
 
@@ -65,6 +59,10 @@ def loaded_after(setup: str, watched: list[str]) -> list[str]:
 
 def importing(modules: list[str]) -> str:
     return "\n".join(f"importlib.import_module({name!r})" for name in modules)
+
+
+def test_the_core_is_listed() -> None:
+    assert "tfl_tui.core.board" in PURE and len(PURE) > 10
 
 
 def test_pure_modules_import_no_ui_kafka_or_http() -> None:

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.unit.factories import WATERLOO, prediction
-from tfl_tui.records import (
+from tfl_tui.core.records import (
     HEADER_POLL_SEQ,
     HEADER_POLL_TIME,
     HEADER_SOURCE,

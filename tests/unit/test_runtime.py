@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tfl_tui.runtime import (
+from tfl_tui.core.broker_announcement import (
     FILE_NAME,
     OWNER_DASHBOARD,
     RUNTIME_DIR_ENV,

@@ -19,15 +19,15 @@ from hypothesis import strategies as st
 from rich.console import Console, RenderableType
 
 from tests.unit.factories import WATERLOO, poll_records, prediction
-from tfl_tui.board import Board
 from tfl_tui.commands.produce import ConsoleListener, print_delivery
 from tfl_tui.console import setup_logging
-from tfl_tui.events import BrokerReady, Connection, Failure, PollOutcome
+from tfl_tui.core.board import Board
+from tfl_tui.core.events import BrokerReady, Connection, Failure, PollOutcome
+from tfl_tui.core.polling import Snapshot
+from tfl_tui.core.records import Decoded, Record, decode_record, format_line, to_json_line
+from tfl_tui.core.status import Status
+from tfl_tui.core.text import clip, safe_json, safe_text
 from tfl_tui.kafka.producer import Delivery
-from tfl_tui.polling import Snapshot
-from tfl_tui.records import Decoded, Record, decode_record, format_line, to_json_line
-from tfl_tui.status import Status
-from tfl_tui.text import clip, safe_json, safe_text
 from tfl_tui.widgets.board_table import render_cells
 from tfl_tui.widgets.raw_panel import record_cells, render_record
 from tfl_tui.widgets.records_screen import render_entries

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tfl_tui.errors import ConfigError, ExitCode
-from tfl_tui.runtime import OWNER_DASHBOARD, BrokerAnnouncement, write_announcement
-from tfl_tui.settings import KafkaTarget, require_kafka, resolve_kafka
+from tfl_tui.core.broker_announcement import OWNER_DASHBOARD, BrokerAnnouncement, write_announcement
+from tfl_tui.core.errors import ConfigError, ExitCode
+from tfl_tui.core.kafka_target import KafkaTarget, require_kafka, resolve_kafka
 
 CLOUD = "pkc-abc12.europe-west2.gcp.confluent.cloud:9092"
 PASSWORD = "s3cr3t-Pa55w0rd-do-not-show"

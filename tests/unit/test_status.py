@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.unit.factories import TOPIC, WATERLOO, WATERLOO_NAME
-from tfl_tui.events import (
+from tfl_tui.core.events import (
     BrokerReady,
     Connection,
     ConsumerProgress,
@@ -17,7 +17,7 @@ from tfl_tui.events import (
     ProducerStats,
     ReplayStarted,
 )
-from tfl_tui.status import Status
+from tfl_tui.core.status import Status
 
 NOW = datetime(2026, 11, 25, 8, 30, tzinfo=UTC)
 ELSEWHERE = "490008660N"

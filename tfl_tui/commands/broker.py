@@ -8,14 +8,14 @@ import threading
 from datetime import UTC, datetime
 
 from tfl_tui.console import log, out
-from tfl_tui.errors import ExitCode, TflTuiError
-from tfl_tui.kafka.broker import LIMITS, EmbeddedBroker
-from tfl_tui.runtime import (
+from tfl_tui.core.broker_announcement import (
     BrokerAnnouncement,
     read_announcement,
     remove_announcement,
     write_announcement,
 )
+from tfl_tui.core.errors import ExitCode, TflTuiError
+from tfl_tui.kafka.broker import LIMITS, EmbeddedBroker
 
 
 def run(args: argparse.Namespace) -> int:

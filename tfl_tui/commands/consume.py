@@ -6,11 +6,11 @@ import argparse
 import time
 
 from tfl_tui.console import KafkaErrorReporter, log, out, redactor
-from tfl_tui.errors import ExitCode, KafkaError
+from tfl_tui.core.errors import ExitCode, KafkaError
+from tfl_tui.core.kafka_target import require_kafka
+from tfl_tui.core.records import decode_record, format_line, to_json_line
 from tfl_tui.kafka.consumer import GroupConsumer
 from tfl_tui.kafka.topic import probe_topic
-from tfl_tui.records import decode_record, format_line, to_json_line
-from tfl_tui.settings import require_kafka
 
 JOIN_GRACE_S = 30.0  # Tansu with its default 45 s session timeout takes ~23 s
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 
 from tfl_tui.console import log, redactor, terminal_owned_by_ui
-from tfl_tui.errors import ExitCode
-from tfl_tui.settings import resolve_kafka
+from tfl_tui.core.errors import ExitCode
+from tfl_tui.core.kafka_target import resolve_kafka
 
 
 def run(args: argparse.Namespace) -> int:
@@ -19,7 +19,7 @@ def run(args: argparse.Namespace) -> int:
         redactor.add(args.app_key)
 
     from tfl_tui.app import TflTuiApp
-    from tfl_tui.options import DashboardOptions
+    from tfl_tui.core.dashboard_options import DashboardOptions
 
     options = DashboardOptions(
         target=target,

@@ -7,12 +7,12 @@ import threading
 import time
 
 from tfl_tui.console import KafkaErrorReporter, log, out, redactor
-from tfl_tui.errors import ConfigError, ExitCode, TflError
+from tfl_tui.core.errors import ExitCode, TflError
+from tfl_tui.core.kafka_target import require_kafka
+from tfl_tui.core.polling import ArrivalsSource, Poller, PollFailure, Snapshot
+from tfl_tui.core.produce_loop import build_produce_loop, stretched_interval_message
 from tfl_tui.kafka.producer import ArrivalsProducer, Delivery
 from tfl_tui.kafka.topic import ensure_topic
-from tfl_tui.polling import ArrivalsSource, Poller, PollFailure, Snapshot
-from tfl_tui.produce_loop import ProduceLoop
-from tfl_tui.settings import require_kafka
 from tfl_tui.tfl.client import TflClient
 from tfl_tui.tfl.simulator import DemoSource
 
@@ -28,24 +28,6 @@ def make_source(args: argparse.Namespace) -> tuple[ArrivalsSource, str]:
 
 def report_retry(stop_id: str, error: TflError, delay: float) -> None:
     log.warning("%s; retrying in %.1fs", error.message, delay)
-
-
-def effective_interval(args: argparse.Namespace, source: ArrivalsSource) -> float:
-    """The poll interval, stretched when the stops would not fit TfL's request budget."""
-    if args.interval <= 0:
-        raise ConfigError("--interval must be a positive number of seconds")
-    if isinstance(source, TflClient):
-        floor = source.budget.min_interval(len(args.stops))
-        if args.interval < floor:
-            log.warning(
-                "polling %d stops every %gs would exceed TfL's request budget; "
-                "polling every %.0fs instead",
-                len(args.stops),
-                args.interval,
-                floor,
-            )
-            return floor
-    return float(args.interval)
 
 
 class ConsoleListener:
@@ -66,6 +48,9 @@ class ConsoleListener:
         )
         for item in snapshot.rejected:
             log.warning("  skipped item %d (%s): %s", item.index, item.reason, item.preview)
+
+    def on_interval_stretched(self, requested: float, used: float, stops: int) -> None:
+        log.warning("%s", stretched_interval_message(requested, used, stops))
 
     def on_failure(self, failure: PollFailure) -> None:
         log.warning("poll failed: %s", failure.error.message)
@@ -98,7 +83,6 @@ def run(args: argparse.Namespace) -> int:
     for warning in target.warnings:
         log.warning("%s", warning)
     source, source_name = make_source(args)
-    interval = effective_interval(args, source)
     log.info("kafka: %s", target.description)
     topic = ensure_topic(
         target.conf,
@@ -112,15 +96,15 @@ def run(args: argparse.Namespace) -> int:
     producer = ArrivalsProducer(
         target.conf, args.topic, on_delivery=print_delivery, error_cb=KafkaErrorReporter()
     )
-    loop = ProduceLoop(
+    loop = build_produce_loop(
         Poller(source, source_name),
         producer,
         args.stops,
         ConsoleListener(),
-        interval=interval,
+        interval=args.interval,
         retry_budget=args.retry_budget,
     )
-    when = "once" if args.once else f"every {interval:g}s"
+    when = "once" if args.once else f"every {loop.interval:g}s"
     log.info("source: %s; stops %s, %s", source.describe(), ", ".join(args.stops), when)
 
     failed_stops = 0

@@ -15,8 +15,8 @@ from typing import Any
 
 from confluent_kafka import KafkaException, Producer
 
-from tfl_tui.errors import KafkaError
-from tfl_tui.kafka.config import LIBRDKAFKA_LOGGER
+from tfl_tui.core.errors import KafkaError
+from tfl_tui.kafka.client_settings import LIBRDKAFKA_LOGGER
 
 MOCK_PARTITIONS = 4
 LIMITS = (

@@ -16,11 +16,11 @@ from confluent_kafka import (
 )
 from confluent_kafka import KafkaError as RdKafkaError
 
-from tfl_tui.errors import KafkaError
-from tfl_tui.kafka.client import create_client
-from tfl_tui.kafka.config import CONSUMER_DEFAULTS, client_conf
-from tfl_tui.records import Headers, Record
-from tfl_tui.settings import DEFAULT_GROUP
+from tfl_tui.core.defaults import DEFAULT_GROUP
+from tfl_tui.core.errors import KafkaError
+from tfl_tui.core.records import Headers, Record
+from tfl_tui.kafka.client_factory import create_client
+from tfl_tui.kafka.client_settings import CONSUMER_DEFAULTS, client_conf
 
 StartFrom = Literal["earliest", "latest", "committed"]
 

@@ -11,9 +11,9 @@ from typing import Any
 
 from confluent_kafka import KafkaException, Producer
 
-from tfl_tui.kafka.client import create_client
-from tfl_tui.kafka.config import PRODUCER_DEFAULTS, client_conf
-from tfl_tui.polling import Snapshot
+from tfl_tui.core.polling import Snapshot
+from tfl_tui.kafka.client_factory import create_client
+from tfl_tui.kafka.client_settings import PRODUCER_DEFAULTS, client_conf
 
 # How long produce() may wait for room in librdkafka's local queue before giving up a record.
 QUEUE_FULL_WAIT_S = 5.0

@@ -12,10 +12,10 @@ from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.cimpl import NewTopic
 
-from tfl_tui.errors import KafkaError
+from tfl_tui.core.errors import KafkaError
 from tfl_tui.kafka.broker import MOCK_PARTITIONS
-from tfl_tui.kafka.client import create_client
-from tfl_tui.kafka.config import bootstrap_of, client_conf
+from tfl_tui.kafka.client_factory import create_client
+from tfl_tui.kafka.client_settings import bootstrap_of, client_conf
 
 _AUTH_CODES = {
     RdKafkaError.TOPIC_AUTHORIZATION_FAILED,

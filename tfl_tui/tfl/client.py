@@ -20,10 +20,10 @@ from urllib.parse import quote
 import requests
 
 from tfl_tui import __version__
-from tfl_tui.errors import TflCancelled, TflError, TflUnreachable
+from tfl_tui.core.defaults import DEFAULT_TFL_URL
+from tfl_tui.core.errors import TflCancelled, TflError, TflUnreachable
 from tfl_tui.tfl.ratelimit import RequestBudget, requests_per_minute
 
-DEFAULT_TFL_URL = "https://api.tfl.gov.uk"
 # Told about each failed attempt before the client backs off: (stop id, error, delay in s).
 RetryCallback = Callable[[str, TflError, float], None]
 USER_AGENT = f"tfl-tui/{__version__} (terminal arrivals board; python-requests)"
@@ -92,6 +92,9 @@ class TflClient:
     def describe(self) -> str:
         access = "with app key" if self._app_key else "anonymous"
         return f"TfL API at {self.base_url} ({access})"
+
+    def min_interval(self, stops: int) -> float:
+        return self.budget.min_interval(stops)
 
     def cancel(self) -> None:
         """Give up any wait in progress; later fetches fail at their first wait."""

@@ -283,6 +283,9 @@ class DemoSource:
     def close(self) -> None:
         """Nothing to release; here so the demo can stand in for `TflClient`."""
 
+    def min_interval(self, stops: int) -> float:
+        return 0.0  # no request budget: it answers from memory
+
     def fetch(self, stop_id: str, deadline: float | None = None) -> list[dict[str, Any]]:
         """Same shape as TfL's JSON answer (a list of prediction dicts), for the stop at clock()."""
         del deadline  # never blocks, so there is nothing to bound

@@ -7,8 +7,8 @@ from datetime import datetime
 from rich.text import Text
 from textual.widgets import DataTable
 
-from tfl_tui.board import Row, format_age, format_eta
-from tfl_tui.text import safe_text
+from tfl_tui.core.board import Row, format_age, format_eta
+from tfl_tui.core.text import safe_text
 from tfl_tui.widgets.cells import Cell
 
 COLUMNS = (  # key, label, width (fixed: see widgets/cells.py)

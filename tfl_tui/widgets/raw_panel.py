@@ -12,11 +12,11 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Static
 
-from tfl_tui.records import Decoded, timestamp_iso
-from tfl_tui.text import clip, safe_text
+from tfl_tui.core.defaults import DEFAULT_RAW_LIMIT
+from tfl_tui.core.records import Decoded, timestamp_iso
+from tfl_tui.core.text import clip, safe_text
 from tfl_tui.widgets.cells import Cell
 
-DEFAULT_LIMIT = 500
 VALUE_PREVIEW = 160
 COLUMNS = (("P", 2), ("Offset", 9), ("Key", 8), ("Time (UTC)", 12), ("Value", VALUE_PREVIEW))
 
@@ -87,7 +87,7 @@ class RawPanel(Horizontal):
     replay); `sync` puts them in the table, as often as the app redraws.
     """
 
-    def __init__(self, limit: int = DEFAULT_LIMIT, **kwargs: object) -> None:
+    def __init__(self, limit: int = DEFAULT_RAW_LIMIT, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.limit = limit
         self._records: deque[Decoded] = deque()

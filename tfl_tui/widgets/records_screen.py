@@ -13,8 +13,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tfl_tui.board import Entry, Row, format_etas
-from tfl_tui.text import safe_text
+from tfl_tui.core.board import Entry, Row, format_etas
+from tfl_tui.core.text import safe_text
 
 
 class RecordsScreen(ModalScreen[None]):

@@ -7,8 +7,8 @@ from datetime import datetime
 from rich.text import Text
 from textual.widgets import Static
 
-from tfl_tui.status import Status
-from tfl_tui.text import safe_text
+from tfl_tui.core.status import Status
+from tfl_tui.core.text import safe_text
 
 
 def render_status(status: Status, now: datetime) -> Text:
@@ -27,6 +27,8 @@ def render_status(status: Status, now: datetime) -> Text:
     lines.append((status.consumer_line(), ""))
     for outcome in status.polls.values():
         lines.append((status.poll_line(outcome, now), "red" if outcome.error else "dim"))
+    if status.last_notice:
+        lines.append((status.last_notice, "yellow"))
     if status.last_failure:
         lines.append((status.last_failure, "red"))
     text = Text()

@@ -9,7 +9,7 @@ from typing import Any
 
 from confluent_kafka import KafkaError as RdKafkaError
 
-from tfl_tui.events import Connection, Failure
+from tfl_tui.core.events import Connection, Failure
 
 Sink = Callable[[object], None]
 

@@ -25,19 +25,20 @@ from confluent_kafka import (
 )
 from confluent_kafka import KafkaError as RdKafkaError
 
-from tfl_tui.errors import TflTuiError
-from tfl_tui.events import (
+from tfl_tui.core.defaults import DEFAULT_RAW_LIMIT
+from tfl_tui.core.errors import TflTuiError
+from tfl_tui.core.events import (
     ConsumerProgress,
     Failure,
     PartitionState,
     RecordsBatch,
     ReplayStarted,
 )
-from tfl_tui.kafka.client import create_client
-from tfl_tui.kafka.config import CONSUMER_DEFAULTS, client_conf
+from tfl_tui.core.lookahead import Lookahead
+from tfl_tui.core.records import Decoded, decode_record, poll_refs
+from tfl_tui.kafka.client_factory import create_client
+from tfl_tui.kafka.client_settings import CONSUMER_DEFAULTS, client_conf
 from tfl_tui.kafka.consumer import to_record
-from tfl_tui.lookahead import Lookahead
-from tfl_tui.records import Decoded, decode_record, poll_refs
 from tfl_tui.workers.base import BackgroundWorker, Sink
 
 METADATA_REFRESH_S = 10.0
@@ -87,7 +88,7 @@ class ConsumerWorker(BackgroundWorker):
         batch_interval: float = 0.1,
         progress_interval: float = 1.0,
         max_batch: int = 2000,
-        recent_limit: int = 500,
+        recent_limit: int = DEFAULT_RAW_LIMIT,
     ) -> None:
         super().__init__(sink)
         self._base = dict(base)

@@ -9,13 +9,24 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 
-from tfl_tui.errors import KafkaError, TflCancelled, TflTuiError, TflUnreachable
-from tfl_tui.events import Connection, Failure, PollOutcome, ProducerStats, ProducerStopped
+from tfl_tui.core.dashboard_options import DashboardOptions
+from tfl_tui.core.errors import KafkaError, TflCancelled, TflTuiError, TflUnreachable
+from tfl_tui.core.events import (
+    Connection,
+    Failure,
+    Notice,
+    PollOutcome,
+    ProducerStats,
+    ProducerStopped,
+)
+from tfl_tui.core.polling import ArrivalsSource, Poller, PollFailure, Snapshot
+from tfl_tui.core.produce_loop import (
+    ProduceLoop,
+    build_produce_loop,
+    stretched_interval_message,
+)
 from tfl_tui.kafka.producer import ArrivalsProducer
 from tfl_tui.kafka.topic import ensure_topic
-from tfl_tui.options import DashboardOptions
-from tfl_tui.polling import ArrivalsSource, Poller, PollFailure, Snapshot
-from tfl_tui.produce_loop import ProduceLoop
 from tfl_tui.tfl.simulator import DemoSource
 from tfl_tui.workers.base import BackgroundWorker, Sink
 
@@ -36,6 +47,9 @@ class _EventListener:
                 rejected=len(snapshot.rejected),
             )
         )
+
+    def on_interval_stretched(self, requested: float, used: float, stops: int) -> None:
+        self._sink(Notice("producer", stretched_interval_message(requested, used, stops)))
 
     def on_failure(self, failure: PollFailure) -> None:
         error = failure.error
@@ -123,7 +137,7 @@ class ProducerWorker(BackgroundWorker):
         except TflTuiError as error:
             self._sink(Failure("producer", error.message, error.hint, fatal=True))
             return
-        self._loop = loop = ProduceLoop(
+        self._loop = loop = build_produce_loop(
             self._poller,
             producer,
             self.options.stops,

@@ -11,12 +11,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from tfl_tui.errors import TflError, TflTuiError, TflUnreachable
-from tfl_tui.events import BrokerReady, Connection, Failure, PollOutcome
-from tfl_tui.kafka.broker import EmbeddedBroker
-from tfl_tui.options import DashboardOptions
-from tfl_tui.polling import ArrivalsSource, utc_now
-from tfl_tui.runtime import (
+from tfl_tui.core.broker_announcement import (
     OWNER_DASHBOARD,
     BrokerAnnouncement,
     process_alive,
@@ -24,7 +19,12 @@ from tfl_tui.runtime import (
     remove_announcement,
     write_announcement,
 )
-from tfl_tui.settings import KafkaTarget
+from tfl_tui.core.dashboard_options import DashboardOptions
+from tfl_tui.core.errors import TflError, TflTuiError, TflUnreachable
+from tfl_tui.core.events import BrokerReady, Connection, Failure, PollOutcome
+from tfl_tui.core.kafka_target import KafkaTarget
+from tfl_tui.core.polling import ArrivalsSource, utc_now
+from tfl_tui.kafka.broker import EmbeddedBroker
 from tfl_tui.tfl.client import TflClient
 from tfl_tui.tfl.simulator import DemoSource
 from tfl_tui.workers.consumer import ConsumerWorker

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 import msgspec
 
-from tfl_tui.text import clip, safe_json, safe_text
+from tfl_tui.core.text import clip, safe_json, safe_text
 from tfl_tui.tfl.prediction import (
     InvalidPrediction,
     Prediction,

@@ -10,14 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tfl_tui.errors import ConfigError
-from tfl_tui.properties import permission_warning, read_properties
-from tfl_tui.runtime import read_announcement
+from tfl_tui.core.broker_announcement import read_announcement
+from tfl_tui.core.client_properties import permission_warning, read_properties
+from tfl_tui.core.defaults import DEFAULT_CONFIG
+from tfl_tui.core.errors import ConfigError
 
-DEFAULT_CONFIG = Path("client.properties")
-DEFAULT_TOPIC = "london_transport"
-DEFAULT_PARTITIONS = 6
-DEFAULT_GROUP = "london_transport_group"  # the tutorial's consumer group
 NO_BROKER_HINT = (
     "start one with `tfl-tui broker` in another terminal, or pass --config client.properties "
     "or --bootstrap-servers HOST:PORT"

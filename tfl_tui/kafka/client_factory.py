@@ -12,10 +12,10 @@ from typing import Any, TypeVar
 from confluent_kafka import KafkaError as RdKafkaError
 from confluent_kafka import KafkaException
 
-from tfl_tui.errors import ConfigError, KafkaError
-from tfl_tui.kafka.config import LIBRDKAFKA_LOGGER
-from tfl_tui.masking import Redactor
-from tfl_tui.properties import echoable_key
+from tfl_tui.core.client_properties import echoable_key
+from tfl_tui.core.errors import ConfigError, KafkaError
+from tfl_tui.core.masking import Redactor
+from tfl_tui.kafka.client_settings import LIBRDKAFKA_LOGGER
 
 ClientT = TypeVar("ClientT")
 

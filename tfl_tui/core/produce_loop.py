@@ -3,6 +3,7 @@
 Every `interval` seconds each stop is polled (within the TfL request budget), its valid
 predictions are queued on the producer, and the producer's delivery callbacks are served while
 waiting for the next cycle. What happens is told to a listener; the loop itself prints nothing.
+Both build it with `build_produce_loop`, so both stretch the interval the same way.
 """
 
 from __future__ import annotations
@@ -10,15 +11,22 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-from tfl_tui.polling import Poller, PollFailure, Snapshot
+from tfl_tui.core.defaults import DEFAULT_RETRY_BUDGET_S
+from tfl_tui.core.polling import Poller, PollFailure, Snapshot
 
-if TYPE_CHECKING:  # the CLI reads the defaults here without loading confluent-kafka
-    from tfl_tui.kafka.producer import ArrivalsProducer
 
-# Transient TfL failures are retried for at most this long per stop and cycle (and `--once`).
-DEFAULT_RETRY_BUDGET_S = 30.0
+class SnapshotProducer(Protocol):
+    """What the loop needs of a Kafka producer (tfl_tui.kafka.producer.ArrivalsProducer)."""
+
+    def publish(self, snapshot: Snapshot) -> int:
+        """Queue the snapshot's records; returns how many were queued."""
+        ...
+
+    def poll(self, timeout: float = 0.0) -> None:
+        """Serve delivery callbacks, waiting up to `timeout` seconds."""
+        ...
 
 
 class PollListener(Protocol):
@@ -26,12 +34,43 @@ class PollListener(Protocol):
 
     def on_failure(self, failure: PollFailure) -> None: ...
 
+    def on_interval_stretched(self, requested: float, used: float, stops: int) -> None:
+        """Polling `stops` stops every `requested` seconds would overrun the request budget."""
+        ...
+
+
+def stretched_interval_message(requested: float, used: float, stops: int) -> str:
+    return (
+        f"polling {stops} stop{'' if stops == 1 else 's'} every {requested:g}s would exceed "
+        f"TfL's request budget; polling every {used:.0f}s instead"
+    )
+
+
+def build_produce_loop(
+    poller: Poller,
+    producer: SnapshotProducer,
+    stops: Sequence[str],
+    listener: PollListener,
+    *,
+    interval: float,
+    retry_budget: float = DEFAULT_RETRY_BUDGET_S,
+) -> ProduceLoop:
+    """The polling cycle as `tfl-tui produce` and the dashboard run it: an interval too short
+    for the source's request budget is stretched to fit, and the listener is told."""
+    floor = poller.source.min_interval(len(stops))
+    if interval < floor:
+        listener.on_interval_stretched(interval, floor, len(stops))
+        interval = floor
+    return ProduceLoop(
+        poller, producer, stops, listener, interval=interval, retry_budget=retry_budget
+    )
+
 
 class ProduceLoop:
     def __init__(
         self,
         poller: Poller,
-        producer: ArrivalsProducer,
+        producer: SnapshotProducer,
         stops: Sequence[str],
         listener: PollListener,
         *,

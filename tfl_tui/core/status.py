@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from tfl_tui.board import format_age
-from tfl_tui.events import (
+from tfl_tui.core.board import format_age
+from tfl_tui.core.events import (
     BrokerReady,
     Connection,
     ConsumerProgress,
     Failure,
+    Notice,
     PollOutcome,
     ProducerStats,
     ReplayStarted,
@@ -24,6 +25,7 @@ class Status:
     producing: bool = True
     kafka_problem: str | None = None  # set while a worker reports the broker unreachable
     last_failure: str | None = None
+    last_notice: str | None = None
     polls: dict[str, PollOutcome] = field(default_factory=dict)
     producer: ProducerStats | None = None
     consumer: ConsumerProgress | None = None
@@ -45,6 +47,8 @@ class Status:
                 self.kafka_problem = next(reversed(self._down.values()), None)
             case Failure(message=message):
                 self.last_failure = message
+            case Notice(message=message):
+                self.last_notice = message
             case PollOutcome(stop_id=stop_id):
                 self.polls[stop_id] = event
             case ProducerStats():

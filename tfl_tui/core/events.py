@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from tfl_tui.records import Decoded
+from tfl_tui.core.records import Decoded
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,14 @@ class Failure:
     message: str
     hint: str | None = None
     fatal: bool = False
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the user should know that is not a failure (e.g. a stretched interval)."""
+
+    source: str
+    message: str
 
 
 @dataclass(frozen=True)

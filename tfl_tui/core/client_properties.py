@@ -22,7 +22,7 @@ import shlex
 import stat
 from pathlib import Path
 
-from tfl_tui.errors import ConfigError
+from tfl_tui.core.errors import ConfigError
 
 # Java's .properties whitespace; Python's str.strip() would also eat \v and Unicode spaces.
 _WHITESPACE = " \t\f"

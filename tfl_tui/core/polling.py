@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from tfl_tui.errors import TflError
-from tfl_tui.records import (
+from tfl_tui.core.errors import TflError
+from tfl_tui.core.records import (
     HEADER_POLL_SEQ,
     HEADER_POLL_TIME,
     HEADER_SNAPSHOT_SIZE,
@@ -28,6 +28,10 @@ class ArrivalsSource(Protocol):
     def fetch(self, stop_id: str, deadline: float | None = None) -> list[Any]: ...
 
     def describe(self) -> str: ...
+
+    def min_interval(self, stops: int) -> float:
+        """The shortest interval at which `stops` stops can all be polled (a request budget)."""
+        ...
 
 
 def utc_now() -> datetime:

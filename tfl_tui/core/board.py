@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 import msgspec
 
-from tfl_tui.records import (
+from tfl_tui.core.records import (
     HEADER_POLL_TIME,
     HEADER_SNAPSHOT_SIZE,
     HEADER_STOP,
