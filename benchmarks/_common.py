@@ -170,9 +170,9 @@ def fill_topic(
     now, so the newest polls are on the board and older ones were replaced or expired: a topic
     that has been running for a while.
     """
+    from tfl_tui.core.polling import Poller, Snapshot
     from tfl_tui.kafka.producer import ArrivalsProducer
     from tfl_tui.kafka.topic import ensure_topic
-    from tfl_tui.polling import Poller, Snapshot
     from tfl_tui.tfl.simulator import DemoSource
 
     conf = {"bootstrap.servers": broker.bootstrap_servers}

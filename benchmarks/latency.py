@@ -56,11 +56,11 @@ from _common import ROOT, Broker, embedded_broker, emit, log, machine
 
 import tfl_tui.app
 from tfl_tui.app import TflTuiApp
-from tfl_tui.errors import TflTuiError
-from tfl_tui.events import RecordsBatch
-from tfl_tui.options import DashboardOptions
-from tfl_tui.polling import Snapshot
-from tfl_tui.settings import KafkaTarget
+from tfl_tui.core.dashboard_options import DashboardOptions
+from tfl_tui.core.errors import TflTuiError
+from tfl_tui.core.events import RecordsBatch
+from tfl_tui.core.kafka_target import KafkaTarget
+from tfl_tui.core.polling import Snapshot
 from tfl_tui.tfl.prediction import format_tfl_time
 from tfl_tui.widgets.board_table import BoardTable
 

@@ -50,7 +50,7 @@ def bare_consume(bootstrap: str, topic: str, decode: bool) -> tuple[int, float]:
     """Read every partition from its beginning to its end; returns (records, seconds)."""
     from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
-    from tfl_tui.kafka.config import CONSUMER_DEFAULTS
+    from tfl_tui.kafka.client_settings import CONSUMER_DEFAULTS
 
     consumer = Consumer(
         {
@@ -87,8 +87,8 @@ async def dashboard_replays(
 ) -> dict[str, float]:
     """The real app, headless: start (from earliest), then press `r` `repeat` times."""
     from tfl_tui.app import TflTuiApp
-    from tfl_tui.options import DashboardOptions
-    from tfl_tui.settings import KafkaTarget
+    from tfl_tui.core.dashboard_options import DashboardOptions
+    from tfl_tui.core.kafka_target import KafkaTarget
 
     target = KafkaTarget({"bootstrap.servers": bootstrap}, f"broker at {bootstrap}", embedded=False)
     app = TflTuiApp(DashboardOptions(target=target, topic=topic, produce=False))

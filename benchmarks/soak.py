@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tfl_tui.app import TflTuiApp
-from tfl_tui.options import DashboardOptions
+from tfl_tui.core.dashboard_options import DashboardOptions
 
 # Real NaPTAN-like stop ids: the simulator gives every id its own stable set of lines.
 STOPS = ["490000254W"] + [f"4900{n:05d}X" for n in range(1, 64)]
