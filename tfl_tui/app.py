@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import signal
-import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -40,15 +38,13 @@ from tfl_tui.core.events import (
 from tfl_tui.core.polling import utc_now
 from tfl_tui.core.status import Status
 from tfl_tui.core.text import safe_text
+from tfl_tui.tuning import RuntimeTuning
 from tfl_tui.widgets.board_table import BoardTable
 from tfl_tui.widgets.help_screen import HelpScreen
 from tfl_tui.widgets.raw_panel import RawPanel
 from tfl_tui.widgets.records_screen import RecordsScreen
 from tfl_tui.widgets.status_bar import StatusBar
 
-GC_YOUNG_THRESHOLD = 50_000  # Python's default is 700
-REPLAY_GC_THRESHOLD = 1_000_000  # while a replay catches up (see _tune_gc_for_replay)
-SWITCH_INTERVAL_S = 0.001  # Python's default is 0.005
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 RENDER_INTERVAL_S = 0.1  # the board redraws at most 10 times a second, plus the 1 s countdown
 
@@ -109,6 +105,7 @@ class TflTuiApp(App[Outcome]):
         self._quitting = False
         self._closing = False
         self._background: Any = None  # tfl_tui.workers.supervisor.Workers, loaded lazily
+        self.tuning = RuntimeTuning()  # process-wide GC and GIL settings while mounted
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -131,16 +128,7 @@ class TflTuiApp(App[Outcome]):
         self.query_one(BoardTable).focus()
         self._render_title()
         self.render_all()
-        # What exists now (modules, widgets, styles) lives as long as the app: keep the cyclic
-        # garbage collector from scanning it again in every full collection (~100 ms each).
-        gc.freeze()
-        # Rendering makes many short-lived containers: collect the young generation less often,
-        # so fewer of them live long enough to make a full collection (50-150 ms, every thread
-        # stopped) necessary.
-        _set_young_gc_threshold(GC_YOUNG_THRESHOLD)
-        # A busy consumer thread holds the GIL for up to the switch interval (5 ms) each time
-        # the UI thread needs it, several times per key press: hand it over sooner.
-        sys.setswitchinterval(SWITCH_INTERVAL_S)
+        self.tuning.enter()  # put back on unmount
         self.set_interval(1.0, self._tick)
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             # SIGTERM and SIGINT (`kill -INT`; Ctrl+C itself arrives as a key) quit like `q`:
@@ -179,7 +167,7 @@ class TflTuiApp(App[Outcome]):
         workers = Workers(self.options, self.post_event)
         self._background = workers
         workers.start()
-        gc.freeze()  # what the workers loaded (confluent-kafka, requests) lives as long, too
+        self.tuning.freeze()  # what the workers loaded lives as long as the app, too
         if self._closing:  # the app ended while the workers were starting
             workers.stop()
 
@@ -239,18 +227,8 @@ class TflTuiApp(App[Outcome]):
             case ProducerStopped():
                 self.outcome.stopped = event
         self.status.apply(event)
-        self._tune_gc_for_replay()
+        self.tuning.replaying(not self.status.replay_done)
         self._invalidate()
-
-    def _tune_gc_for_replay(self) -> None:
-        """A replay that catches up makes and drops a few hundred thousand records a second,
-        none of them in a cycle; each young collection scanned those held at that moment
-        (10-15% of a replay, and pauses of the UI thread). While it catches up, collections
-        wait for a million more objects to be alive: rare during a replay, and bounded should
-        one stall (a broker gone) while the UI goes on making garbage."""
-        _set_young_gc_threshold(
-            GC_YOUNG_THRESHOLD if self.status.replay_done else REPLAY_GC_THRESHOLD
-        )
 
     # -- rendering ------------------------------------------------------------------------
 
@@ -279,7 +257,7 @@ class TflTuiApp(App[Outcome]):
 
     def _invalidate(self) -> None:
         """Something to show has changed: redraw at once when the last redraw is at least
-        RENDER_INTERVAL_S old, else when it will be (so at most 5 redraws a second).
+        RENDER_INTERVAL_S old, else when it will be (so at most 10 redraws a second).
 
         While a replay catches up the board changes wholesale many times a second: only the
         countdown tick redraws it, once a second, and the CPU goes to the replay.
@@ -417,7 +395,7 @@ class TflTuiApp(App[Outcome]):
     async def on_unmount(self) -> None:
         # However the app ends (tests, errors), the threads and the broker must not outlive it.
         self._closing = True
-        _set_young_gc_threshold(GC_YOUNG_THRESHOLD)  # it may have ended mid-replay
+        self.tuning.restore()  # Python's own settings again, even mid-replay
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop = asyncio.get_running_loop()
             for number in STOP_SIGNALS:
@@ -441,9 +419,3 @@ class TflTuiApp(App[Outcome]):
         if problem:
             self.outcome.failure = problem
         self.call_from_thread(self.exit, self.outcome)
-
-
-def _set_young_gc_threshold(threshold: int) -> None:
-    young, *older = gc.get_threshold()
-    if young != threshold:
-        gc.set_threshold(threshold, *older)

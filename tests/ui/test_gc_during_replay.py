@@ -1,4 +1,5 @@
-"""Young garbage collections wait longer while a replay catches up, and only then.
+"""Young garbage collections wait longer while a replay catches up, and only then; Python's own
+settings come back when the app ends.
 
 Events are fed to the app as the workers would send them (no workers: this is about the app's
 reaction, not about Kafka).
@@ -7,15 +8,17 @@ reaction, not about Kafka).
 from __future__ import annotations
 
 import gc
+import sys
 from datetime import UTC, datetime
 from typing import Any
 
 from textual.pilot import Pilot
 
 from tests.support import run_app
-from tfl_tui.app import GC_YOUNG_THRESHOLD, REPLAY_GC_THRESHOLD, TflTuiApp
+from tfl_tui.app import TflTuiApp
 from tfl_tui.core.dashboard_options import DashboardOptions
 from tfl_tui.core.events import ConsumerProgress, PartitionState, ReplayStarted
+from tfl_tui.tuning import GC_YOUNG_THRESHOLD, REPLAY_GC_THRESHOLD, SWITCH_INTERVAL_S
 
 NOW = datetime(2026, 11, 29, 8, 30, tzinfo=UTC)
 
@@ -49,15 +52,16 @@ def test_collections_wait_longer_during_a_replay_and_as_before_once_caught_up() 
     assert seen == [GC_YOUNG_THRESHOLD, during, during, GC_YOUNG_THRESHOLD]
 
 
-def test_an_app_that_ends_during_a_replay_puts_collections_back() -> None:
+def test_an_app_that_ends_during_a_replay_puts_pythons_settings_back() -> None:
+    before = (gc.get_threshold(), sys.getswitchinterval())
+    assert before[0][0] != GC_YOUNG_THRESHOLD and before[1] != SWITCH_INTERVAL_S
     dashboard = app()
 
     async def scenario(pilot: Pilot[Any]) -> None:
         dashboard.handle_event(ReplayStarted(generation=1, targets={0: 200}))
         assert young() == REPLAY_GC_THRESHOLD
+        assert sys.getswitchinterval() == SWITCH_INTERVAL_S
 
-    try:
-        run_app(dashboard, scenario)
-        assert young() == GC_YOUNG_THRESHOLD
-    finally:
-        gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])  # for the other tests
+    run_app(dashboard, scenario)
+    assert (gc.get_threshold(), sys.getswitchinterval()) == before
+    assert gc.get_freeze_count() == 0
