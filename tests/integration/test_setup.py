@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.support import Cli, KafkaUnderTest, cli_env, start_broker, tfl_tui_command, wait_for
+from tfl_tui.core.broker_announcement import (
+    OWNER_DASHBOARD,
+    BrokerAnnouncement,
+    read_announcement,
+    write_announcement,
+)
 from tfl_tui.core.dashboard_options import DashboardOptions
 from tfl_tui.core.errors import ExitCode
 from tfl_tui.core.events import Failure
@@ -54,6 +61,26 @@ def test_a_second_broker_says_where_the_first_is(tmp_path: Path) -> None:
         code, _err = first.stop()
     assert code == 0
     assert not (tmp_path / "runtime" / "broker.json").exists()  # removed on the way out
+
+
+@pytest.mark.embedded_only
+def test_a_standalone_broker_takes_over_from_a_dashboards(tmp_path: Path) -> None:
+    runtime = tmp_path / "runtime"
+    with socket.socket() as listening:  # a live dashboard's broker: this process, a real port
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        servers = f"127.0.0.1:{listening.getsockname()[1]}"
+        write_announcement(
+            BrokerAnnouncement(servers, os.getpid(), "x", owner=OWNER_DASHBOARD), runtime
+        )
+        broker = start_broker(runtime)
+        try:
+            announced = read_announcement(runtime)
+            assert announced is not None and announced.standalone
+            assert announced.bootstrap_servers == broker.bootstrap_servers != servers
+        finally:
+            code, _err = broker.stop()
+    assert code == 0
 
 
 @pytest.mark.embedded_only

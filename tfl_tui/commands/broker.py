@@ -20,7 +20,9 @@ from tfl_tui.kafka.broker import LIMITS, EmbeddedBroker
 
 def run(args: argparse.Namespace) -> int:
     running = read_announcement()
-    if running is not None:
+    # A dashboard's own broker lives only as long as that dashboard: a standalone one may take
+    # over the announcement (the dashboard removes the file only while it is still its own).
+    if running is not None and running.standalone:
         raise TflTuiError(
             f"a broker is already running: {running.describe()}",
             hint=f"use it (bootstrap.servers={running.bootstrap_servers}) or stop it first",
