@@ -113,7 +113,7 @@ class TflTuiApp(App[Outcome]):
         yield Static(id="title")
         yield Static(id="banner")
         with Vertical(id="board-box"):
-            yield Input(placeholder="filter: destination words, line:ID, <N minutes", id="filter")
+            yield Input(placeholder="filter: words (destination, stop, line), line:ID, <N minutes", id="filter")
             yield Static(id="board-empty")
             yield BoardTable(id="board")
         yield RawPanel(limit=self.options.raw_limit, id="raw")
@@ -142,7 +142,7 @@ class TflTuiApp(App[Outcome]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand(
-            "Filter", "Filter the board by destination, line or minutes", self.action_filter
+            "Filter", "Filter the board by destination, stop, line or minutes", self.action_filter
         )
         yield SystemCommand(
             "Replay from earliest", "Rebuild the board from the whole topic", self.action_replay

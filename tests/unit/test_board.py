@@ -470,12 +470,37 @@ def row(destination: str = "Victoria", line: str = "507", etas: tuple[int, ...] 
         ("victoria <10", row("Victoria", etas=(900,)), False),
         ("victoria <10", row("Peckham", etas=(300,)), False),
         ("<", row("Peckham", etas=(9999,)), True),
+        ("waterloo", row("Peckham"), True),  # the stop's name
+        ("york road peckham", row("Peckham"), True),
+        ("507", row("Peckham", line="507"), True),  # the line, whole
+        ("N381", row("Peckham", line="N381"), True),
+        ("n38", row("Peckham", line="N381"), False),
+        ("50", row("Peckham", line="507"), False),
+        ("museum", row("Peckham"), False),
         ("line:", row("Peckham", line="N381"), True),
         ("", row("Peckham", line="N381", etas=()), True),
     ],
 )
 def test_filter_matches(text: str, candidate: Row, expected: bool) -> None:
     assert BoardFilter.parse(text).matches(candidate) is expected
+
+
+def test_within_n_minutes_shows_only_the_buses_due_by_then() -> None:
+    board = board_of(
+        poll(
+            bus("soon", 300, destination="Victoria"),
+            bus("later", 720, destination="Victoria"),
+            bus("last", 1200, destination="Victoria"),
+            bus("far", 900, destination="Peckham"),
+        )
+    )
+    shown = board.rows(NOW, BoardFilter.parse("<10"))
+    assert [(r.destination, r.etas, r.entry_ids) for r in shown] == [
+        ("Victoria", (300,), ("soon",))
+    ]
+    assert view(board, board_filter=BoardFilter.parse("victoria <15")) == [
+        (WATERLOO, "N381", "Victoria", (300, 720))
+    ]
 
 
 @pytest.mark.parametrize(

@@ -100,9 +100,12 @@ _WITHIN = re.compile(r"^<\s*(\d+(?:\.\d+)?)$")
 
 @dataclass(frozen=True, slots=True)
 class BoardFilter:
-    """What `/` understands: words in the destination, `line:ID`, `<N` (due within N min).
+    """What `/` understands: words, `line:ID`, `<N` (buses due within N minutes).
 
-    `victoria <10` is the tutorial's ksqlDB example: buses to Victoria within 10 minutes.
+    A word matches a row when it is part of its destination or its stop's name, or is its line
+    (`55`, `n38`: the whole line, so `n38` does not find the N381). `<N` keeps only the buses
+    due within N minutes, and the rows that have one. `victoria <10` is the tutorial's ksqlDB
+    example: buses to Victoria within 10 minutes.
     """
 
     words: tuple[str, ...] = ()
@@ -138,10 +141,17 @@ class BoardFilter:
             parts.append(f"<{int(minutes) if minutes.is_integer() else minutes}")
         return " ".join(parts)
 
+    @property
+    def within_seconds(self) -> float | None:
+        return None if self.within_minutes is None else self.within_minutes * 60
+
     def matches(self, row: Row) -> bool:
-        destination = row.destination.lower()
-        if any(word not in destination for word in self.words):
-            return False
+        if self.words:
+            destination, stop, line = row.destination.lower(), row.stop.lower(), row.line.lower()
+            if any(
+                word not in destination and word not in stop and word != line for word in self.words
+            ):
+                return False
         if self.lines and row.line.lower() not in self.lines:
             return False
         return self.within_minutes is None or (
@@ -338,10 +348,20 @@ class Board:
             groups.setdefault((entry.stop_id, p.line_name, p.destination_name), []).append(entry)
         rows = []
         names = self.stops_seen
-        for key, entries in groups.items():
+        limit = None if board_filter is None else board_filter.within_seconds
+        for key, found in groups.items():
             # Ties by id: the order must not depend on the order records were folded in.
-            entries.sort(key=lambda e: (e.prediction.expected_arrival, e.prediction.id))
-            updated = max(e.poll_time for e in entries)
+            found.sort(key=lambda e: (e.prediction.expected_arrival, e.prediction.id))
+            updated = max(e.poll_time for e in found)
+            entries = found
+            if limit is not None:  # `<N`: only the buses due within N minutes
+                entries = [
+                    e
+                    for e in found
+                    if (e.prediction.expected_arrival - now).total_seconds() <= limit
+                ]
+                if not entries:
+                    continue
             etas = tuple(
                 max(0, int((e.prediction.expected_arrival - now).total_seconds()))
                 for e in entries[:ETAS_PER_ROW]

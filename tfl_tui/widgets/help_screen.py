@@ -27,8 +27,9 @@ HELP = """\
 
 ## Filter
 
-Words match the destination, case-insensitively (`north green`).
-`line:ID` keeps one line (`line:507`), `<N` keeps buses due within N minutes.
+Words match the destination or the stop's name, or are the line, case-insensitively
+(`north green`, `museum`, `55`, `n38`). `line:ID` keeps one line (`line:507`);
+`<N` shows only the buses due within N minutes.
 They combine: `victoria <10` is "buses to Victoria within 10 minutes".
 
 ## The board
