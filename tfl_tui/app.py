@@ -113,7 +113,10 @@ class TflTuiApp(App[Outcome]):
         yield Static(id="title")
         yield Static(id="banner")
         with Vertical(id="board-box"):
-            yield Input(placeholder="filter: words (destination, stop, line), line:ID, <N minutes", id="filter")
+            yield Input(
+                placeholder="filter: words (destination, stop, line), line:ID, <N minutes",
+                id="filter",
+            )
             yield Static(id="board-empty")
             yield BoardTable(id="board")
         yield RawPanel(limit=self.options.raw_limit, id="raw")

@@ -43,7 +43,8 @@ def board_rows(app: TflTuiApp) -> list[tuple[str, str]]:
     """What the board table shows: (line, destination) per row, top to bottom."""
     table = app.query_one(BoardTable)
     return [
-        (str(table.get_row_at(i)[0]), str(table.get_row_at(i)[1])) for i in range(table.row_count)
+        (str(table.get_cell(key, "line")), str(table.get_cell(key, "destination")))
+        for key in table.rows_by_key
     ]
 
 

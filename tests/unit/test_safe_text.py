@@ -22,6 +22,7 @@ from tests.unit.factories import WATERLOO, poll_records, prediction
 from tfl_tui.commands.produce import ConsoleListener, print_delivery
 from tfl_tui.console import setup_logging
 from tfl_tui.core.board import Board
+from tfl_tui.core.board_layout import Layout
 from tfl_tui.core.events import BrokerReady, Connection, Failure, PollOutcome
 from tfl_tui.core.polling import Snapshot
 from tfl_tui.core.records import Decoded, Record, decode_record, format_line, to_json_line
@@ -50,6 +51,7 @@ ATTACKS = [
     "\x00",
 ]
 NOW = datetime(2024, 5, 1, 0, 41, 30, tzinfo=UTC)
+EVERY_COLUMN = Layout(line=8, etas=3, destination=40, stop=40, updated=16)
 
 hostile = st.lists(
     st.one_of(st.text(st.characters(exclude_categories=())), st.sampled_from(ATTACKS)),
@@ -143,7 +145,7 @@ def test_board_row_and_records_screen(text: str) -> None:
     board = Board()
     board.apply_all([decoded])
     [row] = board.rows(NOW)
-    cells = render_cells(row, NOW)
+    cells = render_cells(row, NOW, EVERY_COLUMN)
     for cell in cells:
         assert unsafe_chars(cell.plain) == []
     assert (
@@ -198,7 +200,7 @@ def test_markup_in_data_is_shown_literally() -> None:
     board = Board()
     board.apply_all([decoded])
     [row] = board.rows(NOW)
-    assert "To [red]Victoria[/red]" in rendered(render_cells(row, NOW)[1])
+    assert "To [red]Victoria[/red]" in rendered(render_cells(row, NOW, EVERY_COLUMN)[2])
     status = Status(topic="t")
     status.apply(Failure("producer", "[bold]boom[/bold]"))
     assert "[bold]boom[/bold]" in rendered(render_status(status, NOW))
