@@ -21,9 +21,11 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.css.query import NoMatches
+from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 
 from tfl_tui.core.board import Board, BoardFilter
 from tfl_tui.core.dashboard_options import DashboardOptions
@@ -46,6 +48,7 @@ from tfl_tui.widgets.records_screen import RecordsScreen
 from tfl_tui.widgets.status_bar import StatusBar
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+MESSAGES_MIN_HEIGHT = 30  # rows a terminal needs before the raw messages show by default
 RENDER_INTERVAL_S = 0.1  # the board redraws at most 10 times a second, plus the 1 s countdown
 
 
@@ -72,7 +75,11 @@ class TflTuiApp(App[Outcome]):
         Binding("slash", "filter", "Filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("r", "replay", "Replay"),
-        Binding("p", "toggle_pause", "Pause"),
+        # One key, two labels: the footer says what `p` will do.
+        Binding("p", "pause", "Pause"),
+        Binding("p", "resume", "Resume"),
+        Binding("m", "toggle_messages", "Messages"),
+        Binding("s", "toggle_status_detail", "Status"),
         Binding("d", "use_demo", "Demo feed"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
@@ -105,6 +112,7 @@ class TflTuiApp(App[Outcome]):
         self._quitting = False
         self._closing = False
         self._background: Any = None  # tfl_tui.workers.supervisor.Workers, loaded lazily
+        self._messages_chosen: bool | None = None  # the raw panel, once the user has chosen
         self.tuning = RuntimeTuning()  # process-wide GC and GIL settings while mounted
 
     # -- layout ---------------------------------------------------------------------------
@@ -118,6 +126,7 @@ class TflTuiApp(App[Outcome]):
                 id="filter",
             )
             yield Static(id="board-empty")
+            yield ProgressBar(id="replay-progress", show_eta=False)
             yield BoardTable(id="board")
         yield RawPanel(limit=self.options.raw_limit, id="raw")
         yield StatusBar(id="status")
@@ -127,7 +136,9 @@ class TflTuiApp(App[Outcome]):
         self.query_one("#filter", Input).display = False
         self.query_one("#banner", Static).display = False
         self.query_one("#board-box").border_title = "Arrivals · soonest first"
-        self.query_one(RawPanel).border_title = "Raw messages · partition · offset"
+        raw = self.query_one(RawPanel)
+        raw.border_title = "Raw messages · partition · offset"
+        raw.display = self._messages_shown()
         self.query_one(BoardTable).focus()
         self._render_title()
         self.render_all()
@@ -158,6 +169,10 @@ class TflTuiApp(App[Outcome]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "use_demo":
             return self._offer_demo
+        if action == "pause":
+            return not self.paused
+        if action == "resume":
+            return self.paused
         return True
 
     # -- workers --------------------------------------------------------------------------
@@ -254,9 +269,12 @@ class TflTuiApp(App[Outcome]):
     def _tick(self) -> None:
         if not self.is_running:
             return  # shutting down: the app's timers outlive its widgets for a moment
-        self.board.prune(self.clock())
+        now = self.clock()
+        self.board.prune(now)
         if not self.paused:
             self.render_all()
+        else:  # the board and the raw messages hold still; the status goes on
+            self.query_one(StatusBar).show(self.status, now, stops=len(self.options.stops))
 
     def _invalidate(self) -> None:
         """Something to show has changed: redraw at once when the last redraw is at least
@@ -294,10 +312,11 @@ class TflTuiApp(App[Outcome]):
         self._dirty = False
         self._last_render = time.monotonic()
         now = self.render_board()
-        if not self.paused and self.status.replay_done:
+        raw = self.query_one(RawPanel)
+        if not self.paused and self.status.replay_done and raw.display:
             # After the board, as a message of its own: a key pressed meanwhile goes first.
-            self._defer(self.query_one(RawPanel).sync)
-        self.query_one(StatusBar).show(self.status, now)
+            self._defer(raw.sync)
+        self.query_one(StatusBar).show(self.status, now, stops=len(self.options.stops))
 
     def render_board(self) -> datetime:
         """Redraw the board (and why it is empty); returns the time it was drawn for.
@@ -313,11 +332,21 @@ class TflTuiApp(App[Outcome]):
         empty = self.query_one("#board-empty", Static)
         empty.display = message is not None
         empty.update(Text(safe_text(message or "")))
+        bar = self.query_one("#replay-progress", ProgressBar)
+        progress = self.status.replay_progress()
+        bar.display = progress is not None
+        if progress is not None:
+            bar.update(progress=progress[0], total=max(progress[1], 1))
         return now
 
     def _empty_message(self) -> str:
-        if not self.status.replay_done:
-            return f"Replaying the topic… read so far: {self.records_seen:,}"
+        progress = self.status.replay_progress()
+        if progress is not None:
+            done, total = progress
+            share = 100 * done // total if total else 100
+            return f"Rebuilding the board from the topic: {done:,} of {total:,} records ({share}%)"
+        if not self.status.replay_done:  # the broker has not told how far yet
+            return "Rebuilding the board from the topic…"
         if self.status.kafka_problem and not len(self.board):
             return f"Kafka unreachable, retrying: {self.status.kafka_problem}"
         if self.board_filter.active:
@@ -368,11 +397,42 @@ class TflTuiApp(App[Outcome]):
         self._background.replay()
         self.notify("Replaying from the earliest offset…", timeout=3)
 
+    def action_pause(self) -> None:
+        self.action_toggle_pause()
+
+    def action_resume(self) -> None:
+        self.action_toggle_pause()
+
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused
         self._render_title()
+        self.refresh_bindings()  # the key reads Resume while paused
         if not self.paused:
             self.render_all()
+
+    def _messages_shown(self) -> bool:
+        """The board comes first: on a short terminal the raw messages wait for `m`."""
+        if self._messages_chosen is not None:
+            return self._messages_chosen
+        return self.size.height >= MESSAGES_MIN_HEIGHT
+
+    def on_resize(self, event: Resize) -> None:
+        with contextlib.suppress(NoMatches):  # a resize before the widgets exist
+            self.query_one(RawPanel).display = self._messages_shown()
+
+    def action_toggle_messages(self) -> None:
+        raw = self.query_one(RawPanel)
+        self._messages_chosen = not raw.display  # kept for the session, whatever the size
+        raw.display = self._messages_chosen
+        if raw.display and not self.paused:
+            raw.sync()
+
+    def action_toggle_status_detail(self) -> None:
+        """Kafka's detail (partitions, offsets, rates) and every stop's last poll, or not."""
+        bar = self.query_one(StatusBar)
+        bar.detail = not bar.detail
+        bar.set_class(bar.detail, "detail")
+        bar.show(self.status, self.clock(), stops=len(self.options.stops))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())

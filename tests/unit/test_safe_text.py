@@ -191,8 +191,10 @@ def test_status_lines(text: str) -> None:
         PollOutcome(f"{text}x", text, NOW, error=f"TfL says {text}", retry_in=5.0),
     ):
         status.apply(event)
-    assert unsafe_chars(rendered(render_status(status, NOW)), newlines_allowed=True) == []
-    assert unsafe_chars(render_status(status, NOW).plain, newlines_allowed=True) == []
+    for detail in (False, True):
+        shown = render_status(status, NOW, stops=2, detail=detail)
+        assert unsafe_chars(rendered(shown), newlines_allowed=True) == []
+        assert unsafe_chars(shown.plain, newlines_allowed=True) == []
 
 
 def test_markup_in_data_is_shown_literally() -> None:
@@ -203,7 +205,7 @@ def test_markup_in_data_is_shown_literally() -> None:
     assert "To [red]Victoria[/red]" in rendered(render_cells(row, NOW, EVERY_COLUMN)[2])
     status = Status(topic="t")
     status.apply(Failure("producer", "[bold]boom[/bold]"))
-    assert "[bold]boom[/bold]" in rendered(render_status(status, NOW))
+    assert "[bold]boom[/bold]" in rendered(render_status(status, NOW, stops=1))
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])

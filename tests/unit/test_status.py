@@ -198,3 +198,45 @@ def test_consumer_line_says_how_many_records_a_replay_left_undecoded() -> None:
     assert status_after(event).consumer_line() == (
         "consumer: 0 rec/s · 12,000 read (11,500 replaced, not decoded) · p0@12000"
     )
+
+
+# --- in plain words ----------------------------------------------------------------------
+
+
+def test_people_line_says_how_the_stops_are_doing() -> None:
+    assert status_after().people_line(NOW, stops=1) == "1 stop · first poll under way…"
+    fresh = PollOutcome(WATERLOO, WATERLOO_NAME, NOW - timedelta(seconds=4), count=3)
+    assert status_after(fresh).people_line(NOW, stops=1) == "1 stop · updated 4s ago"
+    failing = PollOutcome(ELSEWHERE, ELSEWHERE, NOW, error="TfL does not know this stop")
+    assert status_after(fresh, failing).people_line(NOW, stops=2) == (
+        "2 stops · updated 4s ago · 1 stop failing: TfL does not know this stop"
+    )
+
+
+def test_people_line_without_polling() -> None:
+    status = Status(TOPIC, producing=False)
+    assert (
+        status.people_line(NOW, stops=1)
+        == f"watching topic {TOPIC} (not polling TfL: --no-produce)"
+    )
+
+
+def test_pipeline_line_speaks_of_kafka_in_one_line() -> None:
+    assert status_after().pipeline_line() == "Kafka: connecting…"
+    stats = ProducerStats(produced=9, delivered=8, failed=1, next_poll_in=22.4, source="demo")
+    status = status_after(progress((5, 7), (3, 3)), stats)
+    assert status.pipeline_line() == (
+        "Kafka: connected · 2 partitions · 2 behind · 8 delivered (1 failed) · next poll in 22s"
+    )
+    down = status_after(progress((5, 7)), Connection("consumer", connected=False, detail="gone"))
+    assert down.pipeline_line() == "Kafka: disconnected: gone"
+
+
+def test_replay_progress_is_one_count_of_records() -> None:
+    started = ReplayStarted(generation=1, targets={0: 100, 1: 50})
+    status = status_after(started)
+    assert status.replay_progress() == (0, 150)
+    status.apply(progress((40, 100), (50, 50), replaying=True))
+    assert status.replay_progress() == (90, 150)
+    status.apply(progress((100, 100), (50, 50)))
+    assert status.replay_progress() is None

@@ -9,6 +9,7 @@ from tfl_tui.console import KafkaErrorReporter, log, out, redactor
 from tfl_tui.core.errors import ExitCode, KafkaError
 from tfl_tui.core.kafka_target import require_kafka
 from tfl_tui.core.records import decode_record, format_line, to_json_line
+from tfl_tui.core.text import counted
 from tfl_tui.kafka.consumer import GroupConsumer
 from tfl_tui.kafka.topic import probe_topic
 
@@ -78,5 +79,5 @@ def run(args: argparse.Namespace) -> int:
             "a group of its own",
         )
     suffix = f" ({flagged} flagged as invalid)" if flagged else ""
-    log.info("consumed %d record%s%s", count, "" if count == 1 else "s", suffix)
+    log.info("consumed %s%s", counted(count, "record"), suffix)
     return ExitCode.OK

@@ -7,6 +7,7 @@ import argparse
 from tfl_tui.console import log, redactor, terminal_owned_by_ui
 from tfl_tui.core.errors import ExitCode
 from tfl_tui.core.kafka_target import resolve_kafka
+from tfl_tui.core.text import counted
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,8 +48,8 @@ def run(args: argparse.Namespace) -> int:
     stopped = outcome.stopped
     if stopped is not None:
         log.info(
-            "produced %d records: %d delivered, %d failed, %d undelivered",
-            stopped.produced,
+            "produced %s: %d delivered, %d failed, %d undelivered",
+            counted(stopped.produced, "record"),
             stopped.delivered,
             stopped.failed,
             stopped.undelivered,

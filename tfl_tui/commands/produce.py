@@ -11,6 +11,7 @@ from tfl_tui.core.errors import ExitCode, TflError
 from tfl_tui.core.kafka_target import require_kafka
 from tfl_tui.core.polling import ArrivalsSource, Poller, PollFailure, Snapshot
 from tfl_tui.core.produce_loop import build_produce_loop, stretched_interval_message
+from tfl_tui.core.text import counted
 from tfl_tui.kafka.producer import ArrivalsProducer, Delivery
 from tfl_tui.kafka.topic import ensure_topic
 from tfl_tui.tfl.client import TflClient
@@ -39,11 +40,10 @@ class ConsoleListener:
     def on_snapshot(self, snapshot: Snapshot, queued: int) -> None:
         rejected = f", {len(snapshot.rejected)} skipped" if snapshot.rejected else ""
         log.info(
-            "polled %s %s: %d prediction%s%s",
+            "polled %s %s: %s%s",
             snapshot.stop_id,
             snapshot.station_label(),
-            queued,
-            "" if queued == 1 else "s",
+            counted(queued, "prediction"),
             rejected,
         )
         for item in snapshot.rejected:
@@ -135,8 +135,8 @@ def finish(
         log.error("flush aborted by a second interrupt")
     undelivered = remaining + producer.failed
     log.info(
-        "produced %d records: %d delivered, %d failed, %d still undelivered after a %gs flush",
-        producer.produced,
+        "produced %s: %d delivered, %d failed, %d still undelivered after a %gs flush",
+        counted(producer.produced, "record"),
         producer.delivered,
         producer.failed,
         remaining,
@@ -145,11 +145,9 @@ def finish(
     if interrupted:
         return ExitCode.INTERRUPTED
     if failed_stops:
-        log.error(
-            "error: %d stop%s gave no usable answer", failed_stops, "" if failed_stops == 1 else "s"
-        )
+        log.error("error: %s gave no usable answer", counted(failed_stops, "stop"))
         return ExitCode.TFL
     if undelivered:
-        log.error("error: %d record%s not delivered", undelivered, "" if undelivered == 1 else "s")
+        log.error("error: %s not delivered", counted(undelivered, "record"))
         return ExitCode.UNDELIVERED
     return ExitCode.OK

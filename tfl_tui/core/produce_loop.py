@@ -15,6 +15,7 @@ from typing import Protocol
 
 from tfl_tui.core.defaults import DEFAULT_RETRY_BUDGET_S
 from tfl_tui.core.polling import Poller, PollFailure, Snapshot
+from tfl_tui.core.text import counted
 
 
 class SnapshotProducer(Protocol):
@@ -41,7 +42,7 @@ class PollListener(Protocol):
 
 def stretched_interval_message(requested: float, used: float, stops: int) -> str:
     return (
-        f"polling {stops} stop{'' if stops == 1 else 's'} every {requested:g}s would exceed "
+        f"polling {counted(stops, 'stop')} every {requested:g}s would exceed "
         f"TfL's request budget; polling every {used:.0f}s instead"
     )
 

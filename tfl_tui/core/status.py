@@ -16,6 +16,7 @@ from tfl_tui.core.events import (
     ProducerStats,
     ReplayStarted,
 )
+from tfl_tui.core.text import counted
 
 
 @dataclass
@@ -119,6 +120,59 @@ class Status:
             f"consumer: {progress.records_per_s:,.0f} rec/s · {progress.total:,} read{unread}"
             f"{flagged} · {parts}"
         )
+
+    # -- in plain words: what a commuter reads -------------------------------------------------
+
+    def people_line(self, now: datetime, stops: int) -> str:
+        """How the stops are doing: "2 stops · updated 7s ago · 1 stop failing: …"."""
+        if not self.producing:
+            return f"watching topic {self.topic} (not polling TfL: --no-produce)"
+        parts = [counted(stops, "stop")]
+        succeeded = [o.at for o in self.polls.values() if not o.error]
+        if succeeded:
+            parts.append(f"updated {format_age((now - max(succeeded)).total_seconds())}")
+        elif not self.polls:
+            parts.append("first poll under way…")
+        failing = [o for o in self.polls.values() if o.error]
+        if failing:
+            count = len(failing)
+            parts.append(f"{counted(count, 'stop')} failing: {failing[0].error}")
+        return " · ".join(parts)
+
+    def pipeline_line(self) -> str:
+        """Kafka in one line: "Kafka: connected · 4 partitions · 0 behind · 42 delivered"."""
+        parts = [f"Kafka: {self.connection}"]
+        progress = self.consumer
+        if progress is not None and not self.kafka_problem:
+            count = len(progress.partitions)
+            behind = sum(p.lag for p in progress.partitions)
+            parts.append(counted(count, "partition"))
+            parts.append(f"{behind:,} behind")
+        stats = self.producer
+        if stats is not None:
+            failed = f" ({stats.failed} failed)" if stats.failed else ""
+            parts.append(f"{stats.delivered:,} delivered{failed}")
+            if stats.next_poll_in is not None:
+                parts.append(f"next poll in {stats.next_poll_in:.0f}s")
+        return " · ".join(parts)
+
+    def replay_progress(self) -> tuple[int, int] | None:
+        """(records read, records to read) while a replay catches up; None once it has."""
+        if self.replay_done or not self.replay_targets:
+            return None
+        states = {}
+        if self.consumer is not None and self._progress_since_replay:
+            states = {p.partition: p for p in self.consumer.partitions}
+        done = total = 0
+        for partition, target in self.replay_targets.items():
+            state = states.get(partition)
+            low = state.low if state is not None else 0
+            total += max(0, target - low)
+            if state is not None:
+                done += max(0, min(state.position, target) - low)
+        return done, total
+
+    # -- the detail, for those who know Kafka ----------------------------------------------
 
     def replay_line(self) -> str | None:
         """Per-partition progress while a replay catches up; None once caught up."""

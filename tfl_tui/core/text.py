@@ -66,6 +66,11 @@ def safe_json(encoded: str) -> str:
     return _escape_line(encoded, _json_escape)
 
 
+def counted(count: int, noun: str) -> str:
+    """`1 record`, `2 records`: the number and its noun, in agreement."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def clip(text: str, limit: int) -> str:
     """`text` cut to `limit` characters, saying how much was left out."""
     if len(text) <= limit:

@@ -87,6 +87,8 @@ class BoardTable(DataTable[Cell]):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
+        # The selected row keeps its colours (a green "Due", a red "stale").
+        self.cursor_foreground_priority = "renderable"
         self._keys: list[str] = []
         self._cells: dict[str, tuple[Text, ...]] = {}
         self._layout: Layout | None = None

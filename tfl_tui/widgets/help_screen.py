@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Markdown
+from textual.widgets import Footer, Markdown
 
 HELP = """\
 # tfl-tui — keys
@@ -19,7 +19,10 @@ HELP = """\
 | `Esc` | clear the filter (or close this screen) |
 | `r` | replay the topic from the earliest offset and rebuild the board |
 | `p` | pause / resume the display (records keep being read) |
+| `m` | show / hide the raw messages (hidden at first on terminals under 30 rows) |
+| `s` | the status in detail: Kafka's partitions and offsets, every stop's last poll |
 | `Enter` | on a board row: the raw records behind it |
+| `↑` `↓` `PgUp` `PgDn` `Home` `End` | move on the board |
 | `Tab` | move between the board and the raw messages |
 | `d` | switch to the offline demo feed (offered when TfL cannot be reached) |
 | `Ctrl+P` | command palette |
@@ -38,6 +41,22 @@ One row per line and destination at each stop, soonest first, counting down ever
 from TfL's `expectedArrival`. A prediction leaves when its bus has arrived (`timeToLive`), when
 TfL deletes it, or when a newer poll of the stop no longer has it. Rows not refreshed for two
 poll intervals are marked *stale*.
+
+## The status lines
+
+- **2 stops · updated 7s ago**: the stops polled, and when TfL last answered for any of them;
+  a stop whose poll failed is named with TfL's reason (`s` shows each stop's last poll).
+- **Kafka: connected**: the broker answers (*disconnected* says why; it retries).
+- **partitions**: the topic's parts, read side by side; records of one line stay in one.
+- **behind**: records on the topic not read yet (Kafka calls it *lag*).
+- **delivered**: records the broker has acknowledged from this dashboard's producer.
+- **next poll**: when TfL is asked again.
+
+With `s`: **p0@12** is partition 0, next offset 12 (a record's position in its partition);
+**rec/s** the records read per second; **flagged** records that are not valid predictions
+(shown as INVALID in the raw messages, never on the board); **replaced, not decoded** records
+of a poll that a newer, complete poll of the same stop replaced, skipped by a replay because
+they could not change the board.
 """
 
 
@@ -49,3 +68,4 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
             yield Markdown(HELP)
+        yield Footer()  # this screen's keys, not the board's

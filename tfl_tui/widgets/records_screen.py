@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from tfl_tui.core.board import Entry, Row, format_etas
 from tfl_tui.core.text import safe_text
@@ -28,6 +28,7 @@ class RecordsScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="records"):
             yield Static(render_entries(self._row, self._entries))
+        yield Footer()  # this screen's keys, not the board's
 
 
 def render_entries(row: Row, entries: list[Entry]) -> Group:

@@ -1,4 +1,5 @@
-"""The status lines: broker and topic, producer, consumer, replay progress, polls per stop."""
+"""The status lines: two in plain words by default (the stops, then Kafka), the whole detail
+(broker, partitions, offsets, rates, every stop's last poll) on `s`."""
 
 from __future__ import annotations
 
@@ -10,35 +11,54 @@ from textual.widgets import Static
 from tfl_tui.core.status import Status
 from tfl_tui.core.text import safe_text
 
+Lines = list[list[tuple[str, str]]]  # each line: (text, style) parts
 
-def render_status(status: Status, now: datetime) -> Text:
-    """One line per part; each is made safe on its own (stop names and errors come from TfL
-    and the broker), and only the line breaks between them are ours."""
-    lines: list[tuple[str, str]] = []
+
+def _summary(status: Status, now: datetime, stops: int) -> Lines:
+    failing = any(outcome.error for outcome in status.polls.values())
+    down = status.kafka_problem is not None
+    return [
+        [(status.people_line(now, stops), "red" if failing else "")],
+        [(status.pipeline_line(), "bold red" if down else "green")],
+    ]
+
+
+def _detail(status: Status, now: datetime) -> Lines:
     connection = status.connection
     style = "bold red" if connection.startswith("disconnected") else "green"
     first = [(f"{status.broker} · topic {status.topic} · ", ""), (connection, style)]
+    lines: Lines = [first]
     replay = status.replay_line()
     if replay:
-        lines.append((replay, "bold yellow"))
+        lines.append([(replay, "bold yellow")])
     elif status.replay_generation and status.replay_done:
         first.append((" · caught up", "green"))
-    lines.append((status.producer_line(), ""))
-    lines.append((status.consumer_line(), ""))
+    lines.append([(status.producer_line(), "")])
+    lines.append([(status.consumer_line(), "")])
     for outcome in status.polls.values():
-        lines.append((status.poll_line(outcome, now), "red" if outcome.error else "dim"))
+        lines.append([(status.poll_line(outcome, now), "red" if outcome.error else "dim")])
+    return lines
+
+
+def render_status(status: Status, now: datetime, *, stops: int, detail: bool = False) -> Text:
+    """Each part is made safe on its own (stop names and errors come from TfL and the broker);
+    only the line breaks between them are ours."""
+    lines = _detail(status, now) if detail else _summary(status, now, stops)
     if status.last_notice:
-        lines.append((status.last_notice, "yellow"))
+        lines.append([(status.last_notice, "yellow")])
     if status.last_failure:
-        lines.append((status.last_failure, "red"))
+        lines.append([(status.last_failure, "red")])
     text = Text()
-    for part, part_style in first:
-        text.append(safe_text(part), style=part_style)
-    for line, line_style in lines:
-        text.append("\n" + safe_text(line), style=line_style)
+    for number, line in enumerate(lines):
+        if number:
+            text.append("\n")
+        for part, style in line:
+            text.append(safe_text(part), style=style)
     return text
 
 
 class StatusBar(Static):
-    def show(self, status: Status, now: datetime) -> None:
-        self.update(render_status(status, now))
+    detail = False
+
+    def show(self, status: Status, now: datetime, *, stops: int) -> None:
+        self.update(render_status(status, now, stops=stops, detail=self.detail))
