@@ -20,6 +20,7 @@ from tfl_tui.core.records import (
     Record,
     decode_record,
     format_line,
+    london_time,
     poll_ref,
     to_json_object,
 )
@@ -325,3 +326,19 @@ def test_poll_ref_of_five_headers_in_another_layout_reads_the_first_of_each_name
 )
 def test_poll_ref_needs_all_three_poll_headers(headers: list[tuple[str, bytes | None]]) -> None:
     assert poll_ref(headers) is None
+
+
+@pytest.mark.parametrize(
+    ("timestamp_ms", "with_date", "shown"),
+    [
+        (1_714_524_072_454, False, "01:41:12.454 BST"),  # 2024-05-01T00:41:12.454Z, summer
+        (1_733_041_272_001, True, "2024-12-01 08:21:12.001 GMT"),  # winter: London is UTC
+        (None, False, None),
+        (-1, False, None),
+        (10**17, False, None),  # past year 9999: a hostile producer's timestamp
+    ],
+)
+def test_london_time_is_labelled_with_its_zone(
+    timestamp_ms: int | None, with_date: bool, shown: str | None
+) -> None:
+    assert london_time(timestamp_ms, with_date=with_date) == shown

@@ -44,6 +44,7 @@ class RecordRef(msgspec.Struct, frozen=True, gc=False):
     partition: int
     offset: int
     text: str
+    timestamp_ms: int | None = None
 
 
 class Entry(msgspec.Struct, gc=False):
@@ -245,7 +246,9 @@ class Board:
                     stop_id=stop_id,
                     poll_time=poll_time,
                     expires=expires,
-                    ref=RecordRef(record.partition, record.offset, decoded.text),
+                    ref=RecordRef(
+                        record.partition, record.offset, decoded.text, record.timestamp_ms
+                    ),
                 )
                 self._size += current is None
         if prediction.station_name:

@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 import msgspec
 
@@ -204,6 +205,22 @@ def timestamp_iso(timestamp_ms: int | None) -> str | None:
     except (ValueError, OverflowError, OSError):  # beyond year 9999: set by a hostile producer
         return None
     return moment.isoformat(timespec="milliseconds")
+
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def london_time(timestamp_ms: int | None, *, with_date: bool = False) -> str | None:
+    """A record's time as Londoners read it, with its zone: `08:15:02.318 BST` (the raw panel
+    and the records screen; `consume --json` keeps ISO 8601 UTC)."""
+    if timestamp_ms is None or timestamp_ms < 0:
+        return None
+    try:
+        moment = datetime.fromtimestamp(timestamp_ms / 1000, UTC).astimezone(LONDON)
+    except (ValueError, OverflowError, OSError):  # beyond year 9999: set by a hostile producer
+        return None
+    shown = moment.strftime("%Y-%m-%d %H:%M:%S" if with_date else "%H:%M:%S")
+    return f"{shown}.{moment.microsecond // 1000:03d} {moment.tzname()}"
 
 
 def to_json_line(decoded: Decoded) -> str:

@@ -13,12 +13,12 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Static
 
 from tfl_tui.core.defaults import DEFAULT_RAW_LIMIT
-from tfl_tui.core.records import Decoded, timestamp_iso
+from tfl_tui.core.records import Decoded, london_time
 from tfl_tui.core.text import clip, safe_text
 from tfl_tui.widgets.cells import Cell
 
 VALUE_PREVIEW = 160
-COLUMNS = (("P", 2), ("Offset", 9), ("Key", 8), ("Time (UTC)", 12), ("Value", VALUE_PREVIEW))
+COLUMNS = (("P", 2), ("Offset", 9), ("Key", 8), ("Time", 16), ("Value", VALUE_PREVIEW))
 
 
 def _shown(text: str, limit: int) -> str:
@@ -32,7 +32,7 @@ def render_record(decoded: Decoded) -> RenderableType:
     key = clip(safe_text(str(record.key_text)), 200)
     where = Text(
         f"partition {record.partition} · offset {record.offset} · key {key} · "
-        f"{timestamp_iso(record.timestamp_ms) or 'no timestamp'}",
+        f"{london_time(record.timestamp_ms, with_date=True) or 'no timestamp'}",
         style="bold",
     )
     if decoded.problem:
@@ -61,7 +61,7 @@ def preview(decoded: Decoded) -> str:
 
 def record_cells(decoded: Decoded) -> tuple[Text, ...]:
     record = decoded.record
-    stamp = timestamp_iso(record.timestamp_ms)
+    stamp = london_time(record.timestamp_ms)
     value = Text(_shown(preview(decoded), VALUE_PREVIEW))
     if decoded.problem:
         value = Text.assemble(
@@ -71,7 +71,7 @@ def record_cells(decoded: Decoded) -> tuple[Text, ...]:
         Text(str(record.partition)),
         Text(str(record.offset)),
         Text(_shown(record.key_text or "null", 24)),
-        Text(stamp[11:23] if stamp else "", style="dim"),
+        Text(stamp or "", style="dim"),
         value,
     )
 

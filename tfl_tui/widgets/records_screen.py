@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from tfl_tui.core.board import Entry, Row, format_etas
+from tfl_tui.core.records import london_time
 from tfl_tui.core.text import safe_text
 
 
@@ -39,11 +40,9 @@ def render_entries(row: Row, entries: list[Entry]) -> Group:
     )
     parts: list[Text | Syntax] = [title]
     for entry in entries:
-        parts.append(
-            Text(
-                f"\npartition {entry.ref.partition} · offset {entry.ref.offset}", style="bold cyan"
-            )
-        )
+        when = london_time(entry.ref.timestamp_ms, with_date=True)
+        where = f"partition {entry.ref.partition} · offset {entry.ref.offset}"
+        parts.append(Text(f"\n{where} · {when}" if when else f"\n{where}", style="bold cyan"))
         parts.append(
             Syntax(
                 safe_text(_pretty(entry.ref.text), multiline=True),
