@@ -48,6 +48,7 @@ from tfl_tui.widgets.records_screen import RecordsScreen
 from tfl_tui.widgets.status_bar import StatusBar
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+BOARD_TITLE = "Arrivals · soonest first"
 MESSAGES_MIN_HEIGHT = 30  # rows a terminal needs before the raw messages show by default
 RENDER_INTERVAL_S = 0.1  # the board redraws at most 10 times a second, plus the 1 s countdown
 
@@ -135,10 +136,10 @@ class TflTuiApp(App[Outcome]):
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
         self.query_one("#banner", Static).display = False
-        self.query_one("#board-box").border_title = "Arrivals · soonest first"
+        self.query_one("#board-box").border_title = BOARD_TITLE
         raw = self.query_one(RawPanel)
         raw.border_title = "Raw messages · partition · offset"
-        raw.display = self._messages_shown()
+        raw.display = self._messages_shown(self.size.height)
         self.query_one(BoardTable).focus()
         self._render_title()
         self.render_all()
@@ -251,7 +252,7 @@ class TflTuiApp(App[Outcome]):
     # -- rendering ------------------------------------------------------------------------
 
     def _render_title(self) -> None:
-        pause = "  ⏸ PAUSED (p to resume)" if self.paused else ""
+        pause = "  · PAUSED (p resumes)" if self.paused else ""
         self.query_one("#title", Static).update(
             Text.assemble(
                 ("tfl-tui", "bold"),
@@ -327,7 +328,9 @@ class TflTuiApp(App[Outcome]):
         now = self.clock()
         replaying = not self.status.replay_done
         rows = [] if replaying else self.board.rows(now, self.board_filter)
-        self.query_one(BoardTable).show(rows, now)
+        table = self.query_one(BoardTable)
+        table.show(rows, now)
+        table.show_header = bool(rows)  # no header without rows: the message says why
         message = self._empty_message() if not rows else None
         empty = self.query_one("#board-empty", Static)
         empty.display = message is not None
@@ -343,8 +346,7 @@ class TflTuiApp(App[Outcome]):
         progress = self.status.replay_progress()
         if progress is not None:
             done, total = progress
-            share = 100 * done // total if total else 100
-            return f"Rebuilding the board from the topic: {done:,} of {total:,} records ({share}%)"
+            return f"Rebuilding the board from the topic: {done:,} of {total:,} records"
         if not self.status.replay_done:  # the broker has not told how far yet
             return "Rebuilding the board from the topic…"
         if self.status.kafka_problem and not len(self.board):
@@ -359,7 +361,8 @@ class TflTuiApp(App[Outcome]):
             return f"Waiting for records on {self.options.topic}…"
         failed = [o for o in self.status.polls.values() if o.error]
         if failed:
-            return f"No arrivals yet: {failed[0].error}"
+            # With TfL out of reach, the banner says it all (and offers the demo feed).
+            return "No arrivals yet." if self._offer_demo else f"No arrivals yet: {failed[0].error}"
         waiting = [s for s in self.options.stops if s not in self.status.polls]
         if waiting:
             return f"Waiting for the first poll of {', '.join(waiting)}…"
@@ -406,19 +409,22 @@ class TflTuiApp(App[Outcome]):
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused
         self._render_title()
+        self.query_one("#board-box").border_title = BOARD_TITLE + (
+            " · paused" if self.paused else ""
+        )
         self.refresh_bindings()  # the key reads Resume while paused
         if not self.paused:
             self.render_all()
 
-    def _messages_shown(self) -> bool:
+    def _messages_shown(self, height: int) -> bool:
         """The board comes first: on a short terminal the raw messages wait for `m`."""
         if self._messages_chosen is not None:
             return self._messages_chosen
-        return self.size.height >= MESSAGES_MIN_HEIGHT
+        return height >= MESSAGES_MIN_HEIGHT
 
     def on_resize(self, event: Resize) -> None:
         with contextlib.suppress(NoMatches):  # a resize before the widgets exist
-            self.query_one(RawPanel).display = self._messages_shown()
+            self.query_one(RawPanel).display = self._messages_shown(event.size.height)
 
     def action_toggle_messages(self) -> None:
         raw = self.query_one(RawPanel)

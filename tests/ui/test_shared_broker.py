@@ -30,7 +30,10 @@ def test_a_second_dashboard_runs_its_own_broker(tmp_path: Path) -> None:
         assert first.read_until(b"delivered", timeout=30), first.output[-2000:]
         second = Terminal(tfl_tui_command("--demo", "--seed", "5"), env)
         assert second.read_until(b"delivered", timeout=30), second.output[-2000:]
-        # The first dashboard's broker is announced; the second must not lean on it.
+        # The first dashboard's broker is announced; the second must not lean on it. (Which
+        # broker serves it is in the status detail, `s`.)
+        os.write(second.master, b"s")
+        assert second.read_until(b"a dashboard's, pid", timeout=30), second.output[-2000:]
         served_by = {int(pid) for pid in PID.findall(second.output)}
         assert served_by == {second.process.pid}, served_by
 

@@ -158,8 +158,8 @@ def test_producer_line_when_not_producing() -> None:
 @pytest.mark.parametrize(
     ("flagged", "line"),
     [
-        (0, "consumer: 1,234 rec/s · 12,345 read · p0@12000 p1@345(lag 5)"),
-        (3, "consumer: 1,234 rec/s · 12,345 read · 3 flagged · p0@12000 p1@345(lag 5)"),
+        (0, "consumer: 1,234 rec/s · 12,345 read · p0@12,000 p1@345(lag 5)"),
+        (3, "consumer: 1,234 rec/s · 12,345 read · 3 flagged · p0@12,000 p1@345(lag 5)"),
     ],
 )
 def test_consumer_line_shows_lag_only_when_behind(flagged: int, line: str) -> None:
@@ -196,7 +196,7 @@ def test_consumer_line_says_how_many_records_a_replay_left_undecoded() -> None:
     partitions = [PartitionState(0, 12_000, 0, 12_000)]
     event = ConsumerProgress(partitions, 0.0, False, 12_000, 0, unread=11_500)
     assert status_after(event).consumer_line() == (
-        "consumer: 0 rec/s · 12,000 read (11,500 replaced, not decoded) · p0@12000"
+        "consumer: 0 rec/s · 12,000 read (11,500 replaced, not decoded) · p0@12,000"
     )
 
 

@@ -110,7 +110,7 @@ class Status:
         if progress is None:
             return "consumer: waiting for the topic…"
         parts = " ".join(
-            f"p{p.partition}@{p.position}" + (f"(lag {p.lag})" if p.lag else "")
+            f"p{p.partition}@{p.position:,}" + (f"(lag {p.lag:,})" if p.lag else "")
             for p in progress.partitions
         )
         flagged = f" · {progress.flagged} flagged" if progress.flagged else ""

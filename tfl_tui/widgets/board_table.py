@@ -3,6 +3,7 @@ it (tfl_tui.core.board_layout), and that changes only the cells that changed."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import ClassVar
 
@@ -65,12 +66,17 @@ def render_cells(row: Row, now: datetime, layout: Layout) -> tuple[Text, ...]:
 
 
 def content_of(rows: list[Row], now: datetime) -> Content:
-    """The widest text of each column (the countdowns have a width of their own)."""
+    """The widest text of each column, its label included (the countdowns have a width of
+    their own)."""
+
+    def widest(label: str, texts: Iterable[str]) -> int:
+        return max(len(label), max(map(len, texts), default=0))
+
     return Content(
-        line=max((len(safe_text(r.line)) for r in rows), default=0),
-        destination=max((len(safe_text(r.destination)) for r in rows), default=0),
-        stop=max((len(safe_text(r.stop)) for r in rows), default=0),
-        updated=max((len(_updated(r, now).plain) for r in rows), default=0),
+        line=widest("Line", (safe_text(r.line) for r in rows)),
+        destination=widest("Destination", (safe_text(r.destination) for r in rows)),
+        stop=widest("Stop", (safe_text(r.stop) for r in rows)),
+        updated=widest("Updated", (_updated(r, now).plain for r in rows)),
         stops=len({r.key[0] for r in rows}),
     )
 

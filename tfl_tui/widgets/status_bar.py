@@ -54,6 +54,9 @@ def render_status(status: Status, now: datetime, *, stops: int, detail: bool = F
             text.append("\n")
         for part, style in line:
             text.append(safe_text(part), style=style)
+    if not detail:  # one line each, cut short on a narrow terminal: `s` shows them whole
+        text.no_wrap = True
+        text.overflow = "ellipsis"
     return text
 
 
