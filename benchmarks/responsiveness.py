@@ -92,9 +92,9 @@ COLUMNS, LINES = 160, 50
 TARGET_MS_P99 = 100
 # Distinct letters that appear nowhere else on the dashboard (TfL data is ASCII).
 LETTERS = "ψжλдφбωгθяπшξюδцχзμэβфγлζщ"
-PLACEHOLDER = "destination words"  # the empty filter box: "filter: destination words, …"
-REPLAYING = "replaying from earliest"  # the status bar during a replay
-CAUGHT_UP = "caught up"  # the status bar after it
+PLACEHOLDER = "words (destination"  # the empty filter box: "filter: words (destination, …"
+REPLAYING = "Rebuilding the board"  # the board during a replay
+CAUGHT_UP = "caught up"  # the status bar's Kafka line after it
 ERASE = b"\x7f"
 ESCAPE = b"\x1b"
 REPLAY_MARGIN_S = 1.0  # the countdown tick: an idle app draws "caught up" at least this often

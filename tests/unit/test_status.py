@@ -228,6 +228,9 @@ def test_pipeline_line_speaks_of_kafka_in_one_line() -> None:
     assert status.pipeline_line() == (
         "Kafka: connected · 2 partitions · 2 behind · 8 delivered (1 failed) · next poll in 22s"
     )
+    assert status_after(progress((7, 7))).pipeline_line() == (
+        "Kafka: connected · 1 partition · caught up"
+    )
     down = status_after(progress((5, 7)), Connection("consumer", connected=False, detail="gone"))
     assert down.pipeline_line() == "Kafka: disconnected: gone"
 

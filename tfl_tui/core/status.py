@@ -140,14 +140,16 @@ class Status:
         return " · ".join(parts)
 
     def pipeline_line(self) -> str:
-        """Kafka in one line: "Kafka: connected · 4 partitions · 0 behind · 42 delivered"."""
+        """Kafka in one line: "Kafka: connected · 4 partitions · caught up · 42 delivered"
+        (or "1,204 behind": records on the topic not read yet)."""
         parts = [f"Kafka: {self.connection}"]
         progress = self.consumer
         if progress is not None and not self.kafka_problem:
             count = len(progress.partitions)
             behind = sum(p.lag for p in progress.partitions)
             parts.append(counted(count, "partition"))
-            parts.append(f"{behind:,} behind")
+            caught_up = behind == 0 and self.replay_done
+            parts.append("caught up" if caught_up else f"{behind:,} behind")
         stats = self.producer
         if stats is not None:
             failed = f" ({stats.failed} failed)" if stats.failed else ""
