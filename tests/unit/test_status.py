@@ -40,7 +40,7 @@ def progress(*positions: tuple[int, int], replaying: bool = False) -> ConsumerPr
 def test_a_new_status_is_starting() -> None:
     status = Status(TOPIC)
     assert (status.broker, status.connection) == ("starting…", "connecting…")
-    assert status.producer_line() == "producer: starting…"
+    assert status.producer_line() == "producer: first poll under way…"
     assert status.consumer_line() == "consumer: waiting for the topic…"
     assert status.poll_lines(NOW) == []
     assert status.replay_line() is None
@@ -243,3 +243,8 @@ def test_replay_progress_is_one_count_of_records() -> None:
     assert status.replay_progress() == (90, 150)
     status.apply(progress((100, 100), (50, 50)))
     assert status.replay_progress() is None
+
+
+def test_a_started_replay_means_the_broker_answered() -> None:
+    status = status_after(ReplayStarted(generation=1, targets={0: 10}))
+    assert status.connection == "connected"  # not "connecting…" beside a replay in progress

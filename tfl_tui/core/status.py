@@ -72,8 +72,8 @@ class Status:
     def connection(self) -> str:
         if self.kafka_problem:
             return f"disconnected: {self.kafka_problem}"
-        if self.consumer is None:
-            return "connecting…"
+        if self.consumer is None and not self.replay_generation:
+            return "connecting…"  # a replay starts only once the broker has answered
         return "connected"
 
     def poll_lines(self, now: datetime) -> list[str]:
@@ -97,7 +97,7 @@ class Status:
             return "producer: off (--no-produce)"
         stats = self.producer
         if stats is None:
-            return "producer: starting…"
+            return "producer: first poll under way…"
         next_poll = (
             f" · next poll in {stats.next_poll_in:.0f}s" if stats.next_poll_in is not None else ""
         )
