@@ -1,12 +1,12 @@
-"""The one builder of the polling cycle: an interval too short for the request budget is
-stretched, the same way for `tfl-tui produce` and the dashboard."""
+"""The polling cycle, built the same way by `tfl-tui produce` and the dashboard: an interval
+too short for the request budget is stretched, and the listener is told."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from tfl_tui.core.polling import Poller, PollFailure, Snapshot
-from tfl_tui.core.produce_loop import build_produce_loop
+from tfl_tui.core.produce_loop import ProduceLoop
 from tfl_tui.tfl.client import TflClient
 from tfl_tui.tfl.simulator import DemoSource
 
@@ -35,7 +35,7 @@ class NoProducer:
 
 def build(source: Any, stops: int, interval: float) -> tuple[float, Recorder]:
     listener = Recorder()
-    loop = build_produce_loop(
+    loop = ProduceLoop(
         Poller(source, "tfl"),
         NoProducer(),
         [f"4900{n:06d}" for n in range(stops)],

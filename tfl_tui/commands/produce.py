@@ -10,7 +10,7 @@ from tfl_tui.console import KafkaErrorReporter, log, out, redactor
 from tfl_tui.core.errors import ExitCode, TflError
 from tfl_tui.core.kafka_target import require_kafka
 from tfl_tui.core.polling import ArrivalsSource, Poller, PollFailure, Snapshot
-from tfl_tui.core.produce_loop import build_produce_loop, stretched_interval_message
+from tfl_tui.core.produce_loop import ProduceLoop, stretched_interval_message
 from tfl_tui.core.text import counted
 from tfl_tui.kafka.producer import ArrivalsProducer, Delivery
 from tfl_tui.kafka.topic import ensure_topic
@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     producer = ArrivalsProducer(
         target.conf, args.topic, on_delivery=print_delivery, error_cb=KafkaErrorReporter()
     )
-    loop = build_produce_loop(
+    loop = ProduceLoop(
         Poller(source, source_name),
         producer,
         args.stops,

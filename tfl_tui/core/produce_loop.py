@@ -3,7 +3,7 @@
 Every `interval` seconds each stop is polled (within the TfL request budget), its valid
 predictions are queued on the producer, and the producer's delivery callbacks are served while
 waiting for the next cycle. What happens is told to a listener; the loop itself prints nothing.
-Both build it with `build_produce_loop`, so both stretch the interval the same way.
+Both build it the same way, so both stretch the interval to fit the request budget.
 """
 
 from __future__ import annotations
@@ -47,26 +47,6 @@ def stretched_interval_message(requested: float, used: float, stops: int) -> str
     )
 
 
-def build_produce_loop(
-    poller: Poller,
-    producer: SnapshotProducer,
-    stops: Sequence[str],
-    listener: PollListener,
-    *,
-    interval: float,
-    retry_budget: float = DEFAULT_RETRY_BUDGET_S,
-) -> ProduceLoop:
-    """The polling cycle as `tfl-tui produce` and the dashboard run it: an interval too short
-    for the source's request budget is stretched to fit, and the listener is told."""
-    floor = poller.source.min_interval(len(stops))
-    if interval < floor:
-        listener.on_interval_stretched(interval, floor, len(stops))
-        interval = floor
-    return ProduceLoop(
-        poller, producer, stops, listener, interval=interval, retry_budget=retry_budget
-    )
-
-
 class ProduceLoop:
     def __init__(
         self,
@@ -82,6 +62,12 @@ class ProduceLoop:
         self.producer = producer
         self.stops = list(stops)
         self.listener = listener
+        # One way to build the loop, for `tfl-tui produce` and the dashboard alike: an interval
+        # too short for the source's request budget is stretched to fit, and the listener told.
+        floor = poller.source.min_interval(len(self.stops))
+        if interval < floor:
+            listener.on_interval_stretched(interval, floor, len(self.stops))
+            interval = floor
         self.interval = interval
         self.retry_budget = retry_budget
         self.next_poll_at: float | None = None  # monotonic time of the next cycle

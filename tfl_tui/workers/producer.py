@@ -22,7 +22,6 @@ from tfl_tui.core.events import (
 from tfl_tui.core.polling import ArrivalsSource, Poller, PollFailure, Snapshot
 from tfl_tui.core.produce_loop import (
     ProduceLoop,
-    build_produce_loop,
     stretched_interval_message,
 )
 from tfl_tui.kafka.producer import ArrivalsProducer
@@ -137,7 +136,7 @@ class ProducerWorker(BackgroundWorker):
         except TflTuiError as error:
             self._sink(Failure("producer", error.message, error.hint, fatal=True))
             return
-        self._loop = loop = build_produce_loop(
+        self._loop = loop = ProduceLoop(
             self._poller,
             producer,
             self.options.stops,
