@@ -28,6 +28,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 
 from tfl_tui.core.board import Board, BoardFilter
+from tfl_tui.core.board_message import Watching, empty_board_message
 from tfl_tui.core.dashboard_options import DashboardOptions
 from tfl_tui.core.events import (
     Failure,
@@ -343,30 +344,14 @@ class TflTuiApp(App[Outcome]):
         return now
 
     def _empty_message(self) -> str:
-        progress = self.status.replay_progress()
-        if progress is not None:
-            done, total = progress
-            return f"Rebuilding the board from the topic: {done:,} of {total:,} records"
-        if not self.status.replay_done:  # the broker has not told how far yet
-            return "Rebuilding the board from the topic…"
-        if self.status.kafka_problem and not len(self.board):
-            return f"Kafka unreachable, retrying: {self.status.kafka_problem}"
-        if self.board_filter.active:
-            return f"No buses match “{self.board_filter.describe()}” (Esc clears the filter)."
-        if len(self.board):
-            return "No buses due."
-        if self.records_seen and self.board.applied:
-            return f"No buses due: the {self.records_seen:,} records read are of buses gone by."
-        if not self.options.produce:
-            return f"Waiting for records on {self.options.topic}…"
-        failed = [o for o in self.status.polls.values() if o.error]
-        if failed:
-            # With TfL out of reach, the banner says it all (and offers the demo feed).
-            return "No arrivals yet." if self._offer_demo else f"No arrivals yet: {failed[0].error}"
-        waiting = [s for s in self.options.stops if s not in self.status.polls]
-        if waiting:
-            return f"Waiting for the first poll of {', '.join(waiting)}…"
-        return "No buses due."
+        return empty_board_message(
+            self.status,
+            self.board,
+            self.board_filter,
+            Watching(self.options.topic, self.options.stops, self.options.produce),
+            records_seen=self.records_seen,
+            banner_up=self._offer_demo,
+        )
 
     # -- actions --------------------------------------------------------------------------
 
