@@ -13,7 +13,8 @@ import tfl_tui.core.lookahead as lookahead_module
 from tests.unit.test_board import ELSEWHERE, at, bus, loose, poll
 from tfl_tui.core.board import Board
 from tfl_tui.core.lookahead import Lookahead
-from tfl_tui.core.records import Decoded, poll_ref
+from tfl_tui.core.poll_headers import poll_ref
+from tfl_tui.core.records import Decoded, decode_record
 
 STOPS = ("490000254W", ELSEWHERE)
 LINES = (("N381", "Peckham"), ("77", "Tooting Station"), ("211", "Hammersmith"))
@@ -58,7 +59,7 @@ def topics(draw: st.DrawFn) -> list[Decoded]:
             if buses:
                 polled = poll(*buses, seq=seq, stop=stop)
                 if draw(st.booleans()) and len(polled) > 1:  # one value corrupted on the topic
-                    polled[0] = Decoded(msgspec.structs.replace(polled[0].record, value=b"{"))
+                    polled[0] = decode_record(msgspec.structs.replace(polled[0].record, value=b"{"))
                 records.append(polled)
     flat = [(i, r) for i, batch in enumerate(records) for r in batch]
     flat += [

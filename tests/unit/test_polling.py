@@ -9,14 +9,14 @@ import pytest
 
 from tests.unit.factories import WATERLOO, WATERLOO_NAME, prediction
 from tfl_tui.core.errors import TflError
-from tfl_tui.core.polling import Poller, PollFailure, Snapshot
-from tfl_tui.core.records import (
+from tfl_tui.core.poll_headers import (
     HEADER_POLL_SEQ,
     HEADER_POLL_TIME,
     HEADER_SNAPSHOT_SIZE,
     HEADER_SOURCE,
     HEADER_STOP,
 )
+from tfl_tui.core.polling import Poller, PollFailure, Snapshot
 
 POLL_TIME = datetime(2024, 5, 1, 0, 41, 12, 454259, tzinfo=UTC)
 ELSEWHERE = "490008660N"

@@ -10,18 +10,22 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.unit.factories import WATERLOO, prediction
-from tfl_tui.core.records import (
+from tfl_tui.core.poll_headers import (
     HEADER_POLL_SEQ,
     HEADER_POLL_TIME,
+    HEADER_SNAPSHOT_SIZE,
     HEADER_SOURCE,
     HEADER_STOP,
-    Decoded,
     Headers,
+    PollRefReader,
+    poll_ref,
+)
+from tfl_tui.core.records import (
+    Decoded,
     Record,
     decode_record,
     format_line,
     london_time,
-    poll_ref,
     to_json_object,
 )
 
@@ -342,3 +346,22 @@ def test_london_time_is_labelled_with_its_zone(
     timestamp_ms: int | None, with_date: bool, shown: str | None
 ) -> None:
     assert london_time(timestamp_ms, with_date=with_date) == shown
+
+
+header_values = st.one_of(
+    st.none(),
+    st.sampled_from([b"490000254W", b"2024-05-01T00:41:12.454+00:00", b"3", b"", b"x"]),
+)
+header_lists = st.lists(
+    st.tuples(
+        st.sampled_from([HEADER_STOP, HEADER_POLL_TIME, HEADER_POLL_SEQ, HEADER_SNAPSHOT_SIZE]),
+        header_values,
+    ),
+    max_size=6,
+)
+
+
+@given(st.lists(st.one_of(st.just(list(PRODUCER_HEADERS)), header_lists), max_size=20))
+def test_a_reader_reads_each_record_as_poll_ref_does(many: list[list[Any]]) -> None:
+    # The reader's fast path (the producer's layout) and its cache agree with the general way.
+    assert PollRefReader().refs(many) == [poll_ref(headers) for headers in many]

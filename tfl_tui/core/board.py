@@ -20,15 +20,9 @@ from datetime import datetime, timedelta
 
 import msgspec
 
-from tfl_tui.core.records import (
-    HEADER_POLL_TIME,
-    HEADER_SNAPSHOT_SIZE,
-    HEADER_STOP,
-    Decoded,
-    Record,
-    poll_ref,
-)
-from tfl_tui.tfl.prediction import OPERATION_DELETE, Prediction, parse_tfl_time
+from tfl_tui.core.poll_headers import partial_poll
+from tfl_tui.core.records import Decoded, Record
+from tfl_tui.tfl.prediction import OPERATION_DELETE, Prediction
 
 # TfL's own convention: a prediction lives until 30 s after the bus was expected.
 ARRIVED_GRACE = timedelta(seconds=30)
@@ -160,22 +154,6 @@ class BoardFilter:
         )
 
 
-def _header_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return parse_tfl_time(value)
-    except ValueError:
-        return None
-
-
-def _header_int(value: str | None) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
-        return None
-
-
 class Board:
     """The live state of every watched stop, folded from decoded records."""
 
@@ -210,7 +188,7 @@ class Board:
     def apply(self, decoded: Decoded) -> bool:
         """Fold one record in; False when it does not change the board (flagged or old)."""
         record = decoded.record
-        ref = poll_ref(record.headers)
+        ref = decoded.poll
         prediction = decoded.prediction
         if prediction is None:
             if ref is not None:
@@ -264,12 +242,15 @@ class Board:
     def _partial_poll(record: Record, prediction: Prediction) -> tuple[str, datetime, int | None]:
         """Stop, poll time and size of a record without all three poll headers (rare: not
         tfl-tui's producer), read the slow, general way."""
-        stop_id = record.header(HEADER_STOP) or prediction.naptan_id
-        poll_time = _header_time(record.header(HEADER_POLL_TIME))
+        stop_id, poll_time, size = partial_poll(record.headers)
         if poll_time is None:
             # Another producer's record: the prediction's own time stands in for the poll's.
-            return stop_id, prediction.timestamp or prediction.expected_arrival, None
-        return stop_id, poll_time, _header_int(record.header(HEADER_SNAPSHOT_SIZE))
+            return (
+                stop_id or prediction.naptan_id,
+                prediction.timestamp or prediction.expected_arrival,
+                None,
+            )
+        return stop_id or prediction.naptan_id, poll_time, size
 
     def _tracker(self, stop_id: str) -> _PollTracker:
         tracker = self._polls.get(stop_id)

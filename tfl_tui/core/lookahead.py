@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from tfl_tui.core.records import PollRef
+from tfl_tui.core.poll_headers import PollRef
 
 T = TypeVar("T")
 

@@ -12,13 +12,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from tfl_tui.core.errors import TflError
-from tfl_tui.core.records import (
-    HEADER_POLL_SEQ,
-    HEADER_POLL_TIME,
-    HEADER_SNAPSHOT_SIZE,
-    HEADER_SOURCE,
-    HEADER_STOP,
-)
+from tfl_tui.core.poll_headers import write_headers
 from tfl_tui.tfl.prediction import Rejected, split_arrivals
 
 
@@ -50,13 +44,9 @@ class Snapshot:
     rejected: list[Rejected] = field(default_factory=list)
 
     def headers(self) -> list[tuple[str, bytes]]:
-        return [
-            (HEADER_STOP, self.stop_id.encode()),
-            (HEADER_POLL_TIME, self.polled_at.isoformat(timespec="milliseconds").encode()),
-            (HEADER_POLL_SEQ, str(self.seq).encode()),
-            (HEADER_SNAPSHOT_SIZE, str(len(self.predictions)).encode()),
-            (HEADER_SOURCE, self.source.encode()),
-        ]
+        return write_headers(
+            self.stop_id, self.polled_at, self.seq, len(self.predictions), self.source
+        )
 
     def station_label(self) -> str:
         """Like "Waterloo Station / York Road (W)"; the stop id before any bus is known."""

@@ -1,4 +1,5 @@
-"""Records on the topic: the metadata headers, decoding with a verdict, and the output formats.
+"""Records on the topic: decoding with a verdict (and the poll each came from), and the output
+formats. The poll headers' layout is tfl_tui.core.poll_headers.
 
 Pure module: the Kafka adapter turns confluent-kafka messages into `Record`s; everything a
 consumer or the dashboard needs to know about a record is decided here.
@@ -7,95 +8,20 @@ consumer or the dashboard needs to know about a record is decided here.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import msgspec
 
+from tfl_tui.core.poll_headers import Headers, PollRef, PollRefReader, poll_ref
 from tfl_tui.core.text import clip, safe_json, safe_text
 from tfl_tui.tfl.prediction import (
     InvalidPrediction,
     Prediction,
     decode_prediction,
     decode_prediction_json,
-    parse_tfl_time,
 )
-
-# Poll metadata travels in headers so that the value stays TfL's own prediction object.
-HEADER_STOP = "tfl.stop_id"
-HEADER_POLL_TIME = "tfl.poll_time"  # when the stop was polled, ISO 8601 UTC
-HEADER_POLL_SEQ = "tfl.poll_seq"  # per-producer counter of polls of that stop
-HEADER_SNAPSHOT_SIZE = "tfl.snapshot_size"  # how many predictions that poll produced
-HEADER_SOURCE = "tfl.source"  # "tfl" or "demo"
-
-Headers = tuple[tuple[str, bytes | None], ...]
-
-
-class PollRef(NamedTuple):
-    """Which poll a record came from: its stop, when it ran, how many records it produced."""
-
-    stop_id: str
-    poll_time: datetime
-    size: int
-
-
-def _as_text(value: bytes | str) -> str:
-    return value.decode("utf-8", errors="replace") if isinstance(value, bytes) else value
-
-
-def _poll_ref(stop: Any, poll_time: Any, size: Any) -> PollRef | None:
-    if stop is None or poll_time is None or size is None:
-        return None
-    stop_id = _as_text(stop)
-    try:
-        return PollRef(stop_id, parse_tfl_time(_as_text(poll_time)), int(size)) if stop_id else None
-    except ValueError:
-        return None
-
-
-def poll_ref(headers: Headers | list[tuple[str, Any]]) -> PollRef | None:
-    """The poll of a record with all three poll headers (the first of each); else None."""
-    return poll_refs((headers,))[0]
-
-
-_REFS: dict[tuple[Any, Any, Any], Any] = {}  # every record of a poll: one entry
-_UNSEEN: Any = object()
-
-
-def poll_refs(
-    many: Iterable[Headers | list[tuple[str, Any]] | None],
-) -> list[PollRef | None]:
-    """`poll_ref` of each record's headers (None: no headers); the replay's hot path."""
-    refs: list[PollRef | None] = []
-    add = refs.append
-    cache = _REFS
-    for headers in many:
-        if (
-            headers
-            and len(headers) == 5
-            and headers[0][0] == HEADER_STOP
-            and headers[1][0] == HEADER_POLL_TIME
-            and headers[2][0] == HEADER_POLL_SEQ
-            and headers[3][0] == HEADER_SNAPSHOT_SIZE
-        ):
-            # As tfl-tui's producer writes them: read in place.
-            key = (headers[0][1], headers[1][1], headers[3][1])
-        else:
-            key = _poll_headers(headers or ())
-        ref = cache.get(key, _UNSEEN)
-        if ref is _UNSEEN:
-            if len(cache) >= 4096:
-                cache.clear()
-            ref = cache[key] = _poll_ref(*key)
-        add(ref)
-    return refs
-
-
-def _poll_headers(headers: Headers | list[tuple[str, Any]]) -> tuple[Any, Any, Any]:
-    named = dict(reversed(headers))  # built in C; reversed: the first of a name wins
-    return named.get(HEADER_STOP), named.get(HEADER_POLL_TIME), named.get(HEADER_SNAPSHOT_SIZE)
 
 
 class Record(msgspec.Struct, frozen=True, gc=False):
@@ -132,6 +58,8 @@ class Decoded(msgspec.Struct, gc=False):
     problem: str | None = None  # set when the record is flagged
     text: str = ""  # the value as text (lossless when it was UTF-8)
     is_json: bool = False
+    # The poll it came from (None: no poll headers), read once, by whoever read the record.
+    poll: PollRef | None = None
     # The parsed JSON, when decoding needed it; else parsed on first use of `value` (the fast
     # path never builds the dict: only the few records on screen need it).
     parsed: Any = _UNPARSED
@@ -150,11 +78,20 @@ class Decoded(msgspec.Struct, gc=False):
         return self.parsed
 
 
-def decode_record(record: Record) -> Decoded:
-    """Never raises: anything odd on the topic becomes a flagged `Decoded` with a reason."""
+_FROM_HEADERS: Any = object()
+
+
+def decode_record(record: Record, poll: PollRef | None = _FROM_HEADERS) -> Decoded:
+    """Never raises: anything odd on the topic becomes a flagged `Decoded` with a reason.
+
+    `poll`: the record's poll when the caller has read it already (the consumer worker reads
+    every record's for the lookahead); otherwise it is read from the headers here.
+    """
+    if poll is _FROM_HEADERS:
+        poll = poll_ref(record.headers)
     raw = record.value
     if raw is None:
-        return Decoded(record, problem="empty value (tombstone)", text="")
+        return Decoded(record, problem="empty value (tombstone)", text="", poll=poll)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -162,26 +99,35 @@ def decode_record(record: Record) -> Decoded:
             record,
             problem=f"not UTF-8 (byte {error.start})",
             text=raw.decode("utf-8", errors="backslashreplace"),
+            poll=poll,
         )
     prediction = decode_prediction_json(raw)
     if prediction is not None:
-        return Decoded(record, prediction=prediction, text=text, is_json=True)
+        return Decoded(record, prediction=prediction, text=text, is_json=True, poll=poll)
     # The slow path: decides everything the fast one could not vouch for, and says why.
+    problem = None
     try:
         value = json.loads(text)
     except json.JSONDecodeError as error:
-        return Decoded(record, problem=f"not JSON ({error.msg} at char {error.pos})", text=text)
+        problem = f"not JSON ({error.msg} at char {error.pos})"
     except ValueError:  # json.loads refuses integers of more than 4300 digits
-        return Decoded(record, problem="not JSON (a number has too many digits)", text=text)
+        problem = "not JSON (a number has too many digits)"
     except RecursionError:
-        return Decoded(record, problem="not JSON (nested too deeply)", text=text)
+        problem = "not JSON (nested too deeply)"
+    if problem is not None:
+        return Decoded(record, problem=problem, text=text, poll=poll)
     try:
         prediction = decode_prediction(value)
     except InvalidPrediction as error:
         return Decoded(
-            record, problem=f"not a prediction: {error}", text=text, is_json=True, parsed=value
+            record,
+            problem=f"not a prediction: {error}",
+            text=text,
+            is_json=True,
+            parsed=value,
+            poll=poll,
         )
-    return Decoded(record, prediction=prediction, text=text, is_json=True, parsed=value)
+    return Decoded(record, prediction=prediction, text=text, is_json=True, parsed=value, poll=poll)
 
 
 def format_line(decoded: Decoded, value_limit: int | None = 4000) -> str:
@@ -246,3 +192,11 @@ def to_json_object(decoded: Decoded) -> dict[str, Any]:
     if decoded.problem:
         out["problem"] = decoded.problem
     return out
+
+
+# TEMPORARY, until the consumer worker owns its reader: removed in the same change.
+_SHARED_READER = PollRefReader()
+
+
+def poll_refs(many: Any) -> list[PollRef | None]:
+    return _SHARED_READER.refs(many)

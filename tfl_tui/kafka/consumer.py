@@ -18,7 +18,8 @@ from confluent_kafka import KafkaError as RdKafkaError
 
 from tfl_tui.core.defaults import DEFAULT_GROUP
 from tfl_tui.core.errors import KafkaError
-from tfl_tui.core.records import Headers, Record
+from tfl_tui.core.poll_headers import Headers
+from tfl_tui.core.records import Record
 from tfl_tui.kafka.client_factory import create_client
 from tfl_tui.kafka.client_settings import CONSUMER_DEFAULTS, client_conf
 
