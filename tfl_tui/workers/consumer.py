@@ -3,7 +3,9 @@
 Every dashboard must see the whole board, so it assigns all partitions itself instead of joining
 a consumer group that would split them between dashboards (and joins take seconds). Replay
 re-assigns every partition at its beginning. Records are decoded here, off the UI thread, and
-handed over in batches at most `batch_interval` apart.
+handed over in batches at most `batch_interval` apart. What a replay has to read, and when
+records are handed over, is decided by a `ReplayTracker` (`core/replay_tracker.py`); this module
+does the I/O.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from tfl_tui.core.events import (
 )
 from tfl_tui.core.lookahead import Lookahead
 from tfl_tui.core.records import Decoded, decode_record, poll_refs
+from tfl_tui.core.replay_tracker import ReplayTracker
 from tfl_tui.kafka.client_factory import create_client
 from tfl_tui.kafka.client_settings import CONSUMER_DEFAULTS, client_conf
 from tfl_tui.kafka.consumer import to_record
@@ -45,13 +48,7 @@ METADATA_REFRESH_S = 10.0
 # Waiting for the next record, at most this long: a replay request waits as long to start.
 IDLE_POLL_S = 0.01
 CONSUME_BATCH = 2000  # records per consume() call: fewer calls, and it returns what is there
-MIN_FLUSH_INTERVAL_S = 0.02  # caught up: hand records over at once, but not more often
 MAX_BATCHES_IN_FLIGHT = 2  # handed to the UI and not yet applied: bounds memory in a replay
-REPLAY_HAND_OVER_S = 1.0  # while a replay catches up: how often the UI hears how far it has read
-# Records held back at most: ~2 KB each. A broker that serves one partition after another
-# (Tansu) completes no poll until the last partition is read; this bounds what waits meanwhile.
-MAX_HELD = 10_000
-CONFIRM_TICKS = 5  # progress reports within which a fetch's watermark may raise a target
 
 
 class _Window:
@@ -94,20 +91,17 @@ class ConsumerWorker(BackgroundWorker):
         self._base = dict(base)
         self.topic = topic
         self._start = start
-        self._batch_interval = batch_interval
         self._progress_interval = progress_interval
         self._max_batch = max_batch
         self._replay = threading.Event()
-        self._generation = 0
-        self._positions: dict[int, int] = {}
-        self._targets: dict[int, int] = {}  # replay: high watermarks to reach
-        self._unconfirmed: set[int] = set()  # targets not yet checked against a fetch
-        self._confirm_ticks = 0
+        # Replay targets, positions, and when to hand over: asked once per consume() call.
+        self._tracker = ReplayTracker(
+            batch_interval=batch_interval, max_batch=max_batch, full_batch=CONSUME_BATCH
+        )
         self._in_flight = threading.Semaphore(MAX_BATCHES_IN_FLIGHT)
         # Records held back by poll; only those that can still reach the board are decoded.
         self._lookahead: Lookahead[Message] = Lookahead()
         self._recent: deque[Message] = deque(maxlen=recent_limit)  # for the raw panel
-        self._read = 0  # records read since the last hand-over
 
     def request_replay(self) -> None:
         self._replay.set()
@@ -163,21 +157,15 @@ class ConsumerWorker(BackgroundWorker):
         return int(low), int(high)
 
     def _begin_replay(self, consumer: Consumer, partitions: list[int]) -> None:
-        self._forget_read()
-        self._generation += 1
-        self._positions.clear()
-        self._targets = {}
+        self._lookahead.reset()
+        self._recent.clear()
         # Fetching stopped first: a watermark query would wait behind each fetch in flight
         # (fetch.wait.max.ms), about 20 ms a partition.
         consumer.unassign()
-        for partition in partitions:
-            low, high = self._watermarks(consumer, partition, cached=False)
-            self._targets[partition] = max(high, 0)
-            self._positions[partition] = max(low, 0)
+        watermarks = {p: self._watermarks(consumer, p, cached=False) for p in partitions}
+        self._tracker.begin(watermarks)
         self._assign(consumer, partitions, OFFSET_BEGINNING)
-        self._unconfirmed = set(partitions)
-        self._confirm_ticks = CONFIRM_TICKS
-        self._sink(ReplayStarted(self._generation, dict(self._targets)))
+        self._sink(ReplayStarted(self._tracker.generation, self._tracker.targets))
 
     def _loop(self, consumer: Consumer) -> None:
         partitions: list[int] | None = None
@@ -194,9 +182,11 @@ class ConsumerWorker(BackgroundWorker):
         else:
             self._begin_replay(consumer, partitions)
         stats = _Window()
-        last_flush = time.monotonic()
-        next_progress = last_flush + self._progress_interval
-        next_metadata = last_flush + METADATA_REFRESH_S
+        started = time.monotonic()
+        tracker = self._tracker
+        tracker.reset_clock(started)
+        next_progress = started + self._progress_interval
+        next_metadata = started + METADATA_REFRESH_S
         while not self._stop.is_set():
             if self._replay.is_set():
                 self._replay.clear()
@@ -204,26 +194,14 @@ class ConsumerWorker(BackgroundWorker):
                 self._begin_replay(consumer, partitions)
             fresh = self._consume(consumer, stats)
             now = time.monotonic()
-            since = now - last_flush
-            if self._catching_up():
-                # A replay: hold records until it has caught up, so that most are replaced by
-                # a newer poll, and dropped, before anyone decodes them. Held too many, the
-                # oldest half goes (the rest may yet be replaced); once a second the UI hears
-                # how far the replay has read.
-                if len(self._lookahead) >= MAX_HELD:
-                    self._hand_over(stats, keep=MAX_HELD // 2)
-                    last_flush = now
-                elif since >= REPLAY_HAND_OVER_S and self._read:
-                    self._send([], [], self._take_read())
-                    last_flush = now
-            elif self._read and (
-                # Live, caught up: hand over at once, but not more often than every 20 ms.
-                (fresh < CONSUME_BATCH and since >= MIN_FLUSH_INTERVAL_S)
-                or since >= self._batch_interval
-                or len(self._lookahead) >= self._max_batch
-            ):
-                self._hand_over(stats)
-                last_flush = now
+            # A replay holds records until it has caught up, so that most are replaced by a
+            # newer poll, and dropped, before anyone decodes them; live, they go at once.
+            due = tracker.hand_over(now, fresh, len(self._lookahead))
+            if due is not None:
+                if due.records:
+                    self._hand_over(stats, due.read, keep=due.keep)
+                else:  # catching up: only how far the replay has read
+                    self._send([], [], due.read)
             if now >= next_progress:
                 next_progress = now + self._progress_interval
                 self._report_progress(consumer, partitions, stats.rate(now), stats)
@@ -231,29 +209,16 @@ class ConsumerWorker(BackgroundWorker):
                 next_metadata = now + METADATA_REFRESH_S
                 partitions = self._add_new_partitions(consumer, partitions)
 
-    def _forget_read(self) -> None:
-        self._lookahead.reset()
-        self._recent.clear()
-        self._read = 0
-
-    def _catching_up(self) -> bool:
-        return any(self._positions.get(p, 0) < target for p, target in self._targets.items())
-
-    def _take_read(self) -> int:
-        read, self._read = self._read, 0
-        return read
-
-    def _hand_over(self, stats: _Window, keep: int = 0) -> None:
+    def _hand_over(self, stats: _Window, read: int, keep: int = 0) -> None:
         """Decode what the board needs (and, once nothing is kept back, the newest records, for
         the raw panel) and give it to the UI in batches of at most `max_batch`, each once the
         UI has applied all but a few of the earlier ones: memory stays bounded however much
-        was held."""
+        was held. `read`: records read since the last hand-over."""
         messages = self._lookahead.release(keep)
         recent: list[Message] = []
         if not keep:
             recent = list(self._recent)
             self._recent.clear()
-        read = self._take_read()
         chunks = [
             messages[i : i + self._max_batch] for i in range(0, len(messages), self._max_batch)
         ]
@@ -279,7 +244,7 @@ class ConsumerWorker(BackgroundWorker):
         self._sink(
             RecordsBatch(
                 records,
-                self._generation,
+                self._tracker.generation,
                 recent=recent,
                 read=read,
                 done=self._in_flight.release,
@@ -309,8 +274,7 @@ class ConsumerWorker(BackgroundWorker):
             self._recent.extend(records)  # keeps only the newest `recent_limit`
             self._connection_back()
             # Within a partition records come in order: the last one of each is its position.
-            self._positions.update({m.partition() or 0: (m.offset() or 0) + 1 for m in records})
-        self._read += read
+            self._tracker.read(read, {m.partition() or 0: (m.offset() or 0) + 1 for m in records})
         stats.count(read)
         return read
 
@@ -327,30 +291,21 @@ class ConsumerWorker(BackgroundWorker):
         self, consumer: Consumer, partitions: list[int], rate: float, stats: _Window
     ) -> None:
         states = []
+        highs: dict[int, int] = {}  # as the last fetch had them: they confirm the targets
         for partition in partitions:
             low, high = self._watermarks(consumer, partition, cached=True)
-            position = self._positions.get(partition, max(low, 0))
+            position = self._tracker.position(partition, max(low, 0))
             states.append(PartitionState(partition, position, max(low, 0), max(high, position)))
-            if partition in self._unconfirmed and high >= 0 and partition in self._targets:
-                # Some brokers (Tansu) answer ListOffsets with less than the log end; the high
-                # watermark of a fetch is right, so the target is raised to it once.
-                self._targets[partition] = max(self._targets[partition], high)
-                self._unconfirmed.discard(partition)
-        self._confirm_ticks -= 1
-        if self._confirm_ticks <= 0:
-            self._unconfirmed.clear()
-        replaying = bool(self._targets) and (bool(self._unconfirmed) or self._catching_up())
-        targets = dict(self._targets) if replaying else {}
-        if self._targets and not replaying:
-            self._targets = {}
+            highs[partition] = high
+        progress = self._tracker.tick(highs)
         self._sink(
             ConsumerProgress(
                 states,
                 rate,
-                replaying,
+                progress.replaying,
                 stats.total,
                 stats.flagged,
-                targets,
+                progress.targets,
                 unread=self._lookahead.dropped,
             )
         )
