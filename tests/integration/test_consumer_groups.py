@@ -4,6 +4,8 @@ printed, a repeat run reads at once, and a group never joined is an error, not "
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -82,7 +84,14 @@ def member_holding(broker: KafkaUnderTest, topic: str) -> Iterator[str]:
     member.subscribe([topic])
     wait_for(lambda: member.poll(0.1) is not None and member.assignment(), "the member's join")
     yield topic
-    member.close()
+    # Let it answer the rebalance it ignored, so that close() need not wait for one; and never
+    # let a close that still hangs in librdkafka hold the test run.
+    settle = time.monotonic() + 5
+    while time.monotonic() < settle:
+        member.poll(0.1)
+    closing = threading.Thread(target=member.close, daemon=True)
+    closing.start()
+    closing.join(10)
 
 
 @pytest.mark.embedded_only

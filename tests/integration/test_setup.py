@@ -264,6 +264,19 @@ def test_the_dashboard_reports_a_refused_setting_instead_of_dying(
     assert FAKE_SECRET not in f"{failure.message} {failure.hint}"
 
 
+def test_the_dashboard_refuses_a_setting_before_it_starts(
+    broker: KafkaUnderTest, tmp_path: Path
+) -> None:
+    # Found before the screen is taken: one line and exit 3, as produce and consume give.
+    config = tmp_path / "client.properties"
+    config.write_text(f"bootstrap.servers={broker.bootstrap_servers}\nno.such.property=1\n")
+    config.chmod(0o600)
+    done = run(tmp_path / "runtime", "--demo", "--config", str(config))
+    assert done.returncode == ExitCode.CONFIG, done.stderr
+    assert "error: unknown Kafka property 'no.such.property'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
 @pytest.mark.parametrize(
     "option",
     [

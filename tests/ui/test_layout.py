@@ -10,7 +10,7 @@ from typing import Any
 from textual.pilot import Pilot
 
 from tests.support import run_app, until
-from tests.unit.factories import poll_records
+from tests.unit.factories import poll_records, prediction
 from tfl_tui.app import TflTuiApp
 from tfl_tui.core.dashboard_options import DashboardOptions
 from tfl_tui.core.events import RecordsBatch
@@ -94,3 +94,38 @@ def test_the_raw_messages_stay_as_the_user_chose() -> None:
         assert not raw.display
 
     run_app(app, scenario, size=(80, 24))
+
+
+def test_the_board_stays_at_the_top_as_it_reorders() -> None:
+    # Left where it starts, the cursor stays on the first row, where the soonest buses are,
+    # when a sooner bus comes in above it; it does not follow its old row down the board.
+    app = dashboard()
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        feed(app)
+        table = app.query_one(BoardTable)
+        await until(pilot, lambda: table.row_count > 5, "the board")
+        first = next(iter(table.rows_by_key))
+        sooner = bus_due_in(0)  # due now, on line 1: first on the board
+        records = poll_records([sooner], "490000999Z", polled_at=NOW - timedelta(seconds=5))
+        app.handle_event(RecordsBatch(records, generation=0, recent=records, read=1))
+        await until(pilot, lambda: next(iter(table.rows_by_key)) != first, "the sooner bus")
+        assert table.cursor_row == 0
+        assert table.scroll_y == 0
+
+    run_app(app, scenario, size=(120, 30))
+
+
+def bus_due_in(seconds: int) -> dict[str, Any]:
+    expected = NOW + timedelta(seconds=seconds)
+    return prediction(
+        id="sooner",
+        lineId="1",
+        lineName="1",
+        destinationName="Canada Water",
+        naptanId="490000999Z",
+        timestamp=(NOW - timedelta(seconds=5)).isoformat().replace("+00:00", "Z"),
+        timeToStation=seconds,
+        expectedArrival=expected.isoformat().replace("+00:00", "Z"),
+        timeToLive=(expected + timedelta(seconds=30)).isoformat().replace("+00:00", "Z"),
+    )

@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 from tests.support import cli_env, run_app, start_broker, tfl_tui_command, until
 from tests.ui.test_terminal import Terminal
 from tfl_tui.app import TflTuiApp
+from tfl_tui.core.broker_announcement import read_announcement
 from tfl_tui.core.dashboard_options import DashboardOptions
 from tfl_tui.core.kafka_target import resolve_kafka
 
@@ -37,10 +38,17 @@ def test_a_second_dashboard_runs_its_own_broker(tmp_path: Path) -> None:
         served_by = {int(pid) for pid in PID.findall(second.output)}
         assert served_by == {second.process.pid}, served_by
 
+        # The newest dashboard's broker is the one announced, for `consume` elsewhere; the
+        # first dashboard quitting leaves that announcement alone.
+        announced = read_announcement(tmp_path / "runtime")
+        assert announced is not None and announced.pid == second.process.pid
+
         os.write(first.master, b"q")
         # (Read while it quits: a terminal nobody reads blocks the program writing to it.)
         assert first.read_until(b", 0 undelivered", timeout=30), first.output[-2000:]
         assert first.process.wait(30) == 0
+        announced = read_announcement(tmp_path / "runtime")
+        assert announced is not None and announced.pid == second.process.pid
         os.write(second.master, b"q")  # its broker outlived the first dashboard
         assert second.read_until(b", 0 undelivered", timeout=30), second.output[-2000:]
         assert second.process.wait(30) == 0

@@ -587,3 +587,17 @@ def test_a_delete_from_an_older_poll_leaves_the_newer_prediction() -> None:
     older_delete = poll(bus("a", 120, operationType=2), bus("c", 500), seq=1)[:1]
     board = board_of(newer[:1], older_delete, newer[1:])
     assert ids(board) == ["a", "b"]
+
+
+def test_another_producers_record_without_a_timestamp_ages_from_the_records_time() -> None:
+    # Without poll headers and without TfL's `timestamp`, the bus's own arrival time would make
+    # the row look fresh for ever; the record's time on the topic says how old it is.
+    item = bus("a", 900, drop=["timestamp"])
+    written = int((NOW - timedelta(seconds=90)).timestamp() * 1000)
+    value = json.dumps(item).encode()
+    record = decode_record(Record(TOPIC, 0, 1, item["lineId"].encode(), value, written))
+    assert record.ok and record.prediction is not None and record.prediction.timestamp is None
+    board = board_of([record], stale_after=timedelta(seconds=60))
+    [row] = board.rows(NOW)
+    assert row.updated == NOW - timedelta(seconds=90)
+    assert row.stale

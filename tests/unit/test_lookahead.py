@@ -130,3 +130,12 @@ def test_a_partial_release_hands_over_the_oldest_and_keeps_the_newest() -> None:
     assert lookahead.release(keep=1) == records[:1]
     assert len(lookahead) == 1
     assert lookahead.release() == records[1:]
+
+
+@given(topics())
+def test_released_records_carry_the_poll_they_were_added_with(records: list[Decoded]) -> None:
+    lookahead = Lookahead[Decoded]()
+    for decoded in records:
+        lookahead.add(decoded, poll_ref(decoded.record.headers))
+    released, polls = lookahead.release_with_polls()
+    assert polls == [poll_ref(decoded.record.headers) for decoded in released]

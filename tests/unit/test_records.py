@@ -365,3 +365,8 @@ header_lists = st.lists(
 def test_a_reader_reads_each_record_as_poll_ref_does(many: list[list[Any]]) -> None:
     # The reader's fast path (the producer's layout) and its cache agree with the general way.
     assert PollRefReader().refs(many) == [poll_ref(headers) for headers in many]
+
+
+def test_a_control_character_in_json_is_said_once() -> None:
+    flagged = decode_record(record(b'{"a": "\x01"}'))
+    assert flagged.problem == "not JSON (Invalid control character at char 7)"

@@ -45,11 +45,10 @@ def run(args: argparse.Namespace) -> int:
             log.info(
                 "announced in %s for `tfl-tui produce` and `tfl-tui consume`; Ctrl+C to stop", path
             )
-            try:
-                while not stop.wait(1.0):
-                    pass
-            except KeyboardInterrupt:
-                log.info("broker stopped; its records are gone")
+            while not stop.wait(1.0):
+                pass
+        except KeyboardInterrupt:  # Ctrl+C or SIGTERM, however early: the way a broker ends
+            log.info("broker stopped; its records are gone")
         finally:
             remove_announcement(announcement.pid)
     return ExitCode.OK

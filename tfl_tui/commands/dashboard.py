@@ -16,6 +16,9 @@ def run(args: argparse.Namespace) -> int:
         redactor.add_config(target.conf)
         for warning in target.warnings:
             log.warning("%s", warning)
+        from tfl_tui.kafka.client_factory import check_settings
+
+        check_settings(target.conf)  # a setting librdkafka refuses: one line, exit 3
     if args.app_key:
         redactor.add(args.app_key)
 

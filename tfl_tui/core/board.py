@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import msgspec
 
@@ -154,6 +154,15 @@ class BoardFilter:
         )
 
 
+def _record_time(record: Record) -> datetime | None:
+    if record.timestamp_ms is None:
+        return None
+    try:
+        return datetime.fromtimestamp(record.timestamp_ms / 1000, UTC)
+    except (ValueError, OverflowError, OSError):  # beyond year 9999: a hostile producer's
+        return None
+
+
 class Board:
     """The live state of every watched stop, folded from decoded records."""
 
@@ -243,14 +252,13 @@ class Board:
         """Stop, poll time and size of a record without all three poll headers (rare: not
         tfl-tui's producer), read the slow, general way."""
         stop_id, poll_time, size = partial_poll(record.headers)
+        stop_id = stop_id or prediction.naptan_id
         if poll_time is None:
-            # Another producer's record: the prediction's own time stands in for the poll's.
-            return (
-                stop_id or prediction.naptan_id,
-                prediction.timestamp or prediction.expected_arrival,
-                None,
-            )
-        return stop_id or prediction.naptan_id, poll_time, size
+            # Another producer's record: the prediction's own time stands in for the poll's,
+            # else the record's (a bus's arrival time would make it look fresh for ever).
+            when = prediction.timestamp or _record_time(record) or prediction.expected_arrival
+            return stop_id, when, None
+        return stop_id, poll_time, size
 
     def _tracker(self, stop_id: str) -> _PollTracker:
         tracker = self._polls.get(stop_id)

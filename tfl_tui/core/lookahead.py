@@ -30,9 +30,10 @@ MAX_POLLS_PER_STOP = 16
 class _Poll:
     """One poll seen by the lookahead: how many of its records came, how many are held."""
 
-    __slots__ = ("count", "held", "replaced")
+    __slots__ = ("count", "held", "ref", "replaced")
 
-    def __init__(self) -> None:
+    def __init__(self, ref: PollRef) -> None:
+        self.ref = ref  # handed on with each released record: its poll is read only once
         self.count = 0
         self.held = 0
         self.replaced = False
@@ -82,7 +83,7 @@ class Lookahead(Generic[T]):
                 if newest is not None and ref[1] < newest:
                     self.dropped += 1  # the board would ignore it too: a newer poll is complete
                     continue
-                poll = polls[ref] = _Poll()
+                poll = polls[ref] = _Poll(ref)
                 of_stop = self._of_stop.setdefault(ref[0], [])
                 of_stop.append(ref)
                 if len(of_stop) > 2 * MAX_POLLS_PER_STOP:
@@ -141,21 +142,27 @@ class Lookahead(Generic[T]):
         """What is held, in arrival order, but for the newest `keep` (they may yet be replaced:
         releasing the oldest first is as if they had been released when they were the
         newest); what is known about polls is kept."""
+        return self.release_with_polls(keep)[0]
+
+    def release_with_polls(self, keep: int = 0) -> tuple[list[T], list[PollRef | None]]:
+        """`release`, and beside each record the poll it was added with."""
         if self._replaced:
             self._compact()
         cut = max(len(self._items) - keep, 0)
         released = self._items[:cut]
+        owners = self._owners[:cut]
+        refs = [None if owner is None else owner.ref for owner in owners]
         if cut == len(self._items):
             self._items, self._owners = [], []
             for poll in self._polls.values():
                 poll.held = 0
-            return released
-        for owner in self._owners[:cut]:
+            return released, refs
+        for owner in owners:
             if owner is not None:
                 owner.held -= 1
         del self._items[:cut]
         del self._owners[:cut]
-        return released
+        return released, refs
 
 
 def _poll_time(ref: PollRef) -> datetime:

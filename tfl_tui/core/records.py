@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from tfl_tui.core.poll_headers import Headers, PollRef, PollRefReader, poll_ref
+from tfl_tui.core.poll_headers import Headers, PollRef, poll_ref
 from tfl_tui.core.text import clip, safe_json, safe_text
 from tfl_tui.tfl.prediction import (
     InvalidPrediction,
@@ -109,7 +109,8 @@ def decode_record(record: Record, poll: PollRef | None = _FROM_HEADERS) -> Decod
     try:
         value = json.loads(text)
     except json.JSONDecodeError as error:
-        problem = f"not JSON ({error.msg} at char {error.pos})"
+        # Some of json's messages end in " at" already ("Invalid control character at").
+        problem = f"not JSON ({error.msg.removesuffix(' at')} at char {error.pos})"
     except ValueError:  # json.loads refuses integers of more than 4300 digits
         problem = "not JSON (a number has too many digits)"
     except RecursionError:
@@ -192,11 +193,3 @@ def to_json_object(decoded: Decoded) -> dict[str, Any]:
     if decoded.problem:
         out["problem"] = decoded.problem
     return out
-
-
-# TEMPORARY, until the consumer worker owns its reader: removed in the same change.
-_SHARED_READER = PollRefReader()
-
-
-def poll_refs(many: Any) -> list[PollRef | None]:
-    return _SHARED_READER.refs(many)

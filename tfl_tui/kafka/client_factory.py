@@ -9,13 +9,18 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from confluent_kafka import Consumer, KafkaException, Producer
 from confluent_kafka import KafkaError as RdKafkaError
-from confluent_kafka import KafkaException
 
 from tfl_tui.core.client_properties import echoable_key
 from tfl_tui.core.errors import ConfigError, KafkaError
 from tfl_tui.core.masking import Redactor
-from tfl_tui.kafka.client_settings import LIBRDKAFKA_LOGGER
+from tfl_tui.kafka.client_settings import (
+    CONSUMER_DEFAULTS,
+    LIBRDKAFKA_LOGGER,
+    PRODUCER_DEFAULTS,
+    client_conf,
+)
 
 ClientT = TypeVar("ClientT")
 
@@ -99,6 +104,17 @@ def create_client(factory: Callable[[dict[str, Any]], ClientT], conf: Mapping[st
         # confluent-kafka's own checks of the settings, before librdkafka sees them.
         _log_reason(str(exc), settings)
         raise config_rejected(str(exc), settings) from None
+
+
+def check_settings(conf: Mapping[str, str]) -> None:
+    """Raise the ConfigError a producer or a consumer would, before anything starts: the
+    dashboard's workers would otherwise only report it from their threads, behind the UI."""
+    producer = create_client(Producer, client_conf(conf, PRODUCER_DEFAULTS))
+    producer.flush(0)
+    consumer = create_client(
+        Consumer, client_conf(conf, CONSUMER_DEFAULTS, extra={"group.id": "tfl-tui-check"})
+    )
+    consumer.close()
 
 
 def config_rejected(reason: str, conf: Mapping[str, Any]) -> ConfigError:

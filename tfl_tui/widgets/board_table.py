@@ -30,7 +30,10 @@ def _etas(row: Row, count: int) -> Text:
         if index:
             text.append(" · ", style="dim")
         eta = format_eta(seconds)
-        text.append(eta, style="bold green" if eta == "Due" else "")
+        if row.stale:  # not refreshed for two polls: shown, but not as fact
+            text.append(eta, style="dim italic")
+        else:
+            text.append(eta, style="bold green" if eta == "Due" else "")
     return text
 
 
@@ -56,7 +59,9 @@ def columns(layout: Layout) -> list[tuple[str, str, int]]:
 
 def render_cells(row: Row, now: datetime, layout: Layout) -> tuple[Text, ...]:
     """The row's cells in the order of `columns(layout)`."""
-    cells = [Text(safe_text(row.line), style="bold"), _etas(row, layout.etas)]
+    # Without the Updated column, a stale row still looks it: its line is red, its times dim.
+    line_style = "bold red" if row.stale and not layout.updated else "bold"
+    cells = [Text(safe_text(row.line), style=line_style), _etas(row, layout.etas)]
     cells.append(Text(safe_text(row.destination)))
     if layout.stop:
         cells.append(Text(safe_text(row.stop), style="dim"))
@@ -135,7 +140,11 @@ class BoardTable(DataTable[Cell]):
     def _rebuild(
         self, keys: list[str], cells: dict[str, tuple[Text, ...]], with_columns: bool = False
     ) -> None:
-        selected = self._keys[self.cursor_row] if 0 <= self.cursor_row < len(self._keys) else None
+        # A row the user moved to stays selected as the board reorders; left at the top, the
+        # cursor stays at the top, where the soonest buses are (it must not drag the view down
+        # after a row whose bus has come).
+        row = self.cursor_row
+        selected = self._keys[row] if 0 < row < len(self._keys) else None
         self.clear(columns=with_columns)
         if with_columns and self._layout is not None:
             for key, label, width in columns(self._layout):

@@ -37,7 +37,8 @@ from tfl_tui.core.events import (
     ReplayStarted,
 )
 from tfl_tui.core.lookahead import Lookahead
-from tfl_tui.core.records import Decoded, decode_record, poll_refs
+from tfl_tui.core.poll_headers import PollRefReader
+from tfl_tui.core.records import Decoded, decode_record
 from tfl_tui.core.replay_tracker import ReplayTracker
 from tfl_tui.kafka.client_factory import create_client
 from tfl_tui.kafka.client_settings import CONSUMER_DEFAULTS, client_conf
@@ -102,6 +103,7 @@ class ConsumerWorker(BackgroundWorker):
         # Records held back by poll; only those that can still reach the board are decoded.
         self._lookahead: Lookahead[Message] = Lookahead()
         self._recent: deque[Message] = deque(maxlen=recent_limit)  # for the raw panel
+        self._polls = PollRefReader()  # this thread's: a record's poll is read here, once
 
     def request_replay(self) -> None:
         self._replay.set()
@@ -214,16 +216,20 @@ class ConsumerWorker(BackgroundWorker):
         the raw panel) and give it to the UI in batches of at most `max_batch`, each once the
         UI has applied all but a few of the earlier ones: memory stays bounded however much
         was held. `read`: records read since the last hand-over."""
-        messages = self._lookahead.release(keep)
+        messages, polls = self._lookahead.release_with_polls(keep)
         recent: list[Message] = []
         if not keep:
             recent = list(self._recent)
             self._recent.clear()
+        starts = range(0, len(messages), self._max_batch)
         chunks = [
-            messages[i : i + self._max_batch] for i in range(0, len(messages), self._max_batch)
+            (messages[i : i + self._max_batch], polls[i : i + self._max_batch]) for i in starts
         ]
-        for index, chunk in enumerate(chunks or [[]]):
-            decoded = {id(message): decode_record(to_record(message)) for message in chunk}
+        for index, (chunk, chunk_polls) in enumerate(chunks or [([], [])]):
+            decoded = {
+                id(message): decode_record(to_record(message), poll)
+                for message, poll in zip(chunk, chunk_polls, strict=True)
+            }
             last = index == max(len(chunks) - 1, 0)
             tail = []
             if last:  # the raw panel's records: mostly decoded already, in this last chunk
@@ -270,7 +276,7 @@ class ConsumerWorker(BackgroundWorker):
         read = len(records)
         if read:
             headers: list[Any] = [m.headers() for m in records]  # lists of (name, bytes)
-            self._lookahead.extend(records, poll_refs(headers))
+            self._lookahead.extend(records, self._polls.refs(headers))
             self._recent.extend(records)  # keeps only the newest `recent_limit`
             self._connection_back()
             # Within a partition records come in order: the last one of each is its position.

@@ -62,8 +62,10 @@ class Workers:
             datetime.now(UTC).isoformat(timespec="seconds"),
             owner=OWNER_DASHBOARD,
         )
-        if read_announcement() is None:
-            # Other terminals can `tfl-tui consume` this broker while the dashboard runs.
+        announced = read_announcement()
+        if announced is None or not announced.standalone:
+            # Other terminals can `tfl-tui consume` this broker while the dashboard runs; of
+            # several dashboards, the newest is announced (each removes only its own file).
             write_announcement(announcement)
             self._announced_pid = announcement.pid
         return KafkaTarget({"bootstrap.servers": bootstrap}, announcement.describe(), embedded=True)
