@@ -20,7 +20,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.events import Resize
 from textual.message import Message
@@ -51,6 +51,7 @@ from tfl_tui.widgets.status_bar import StatusBar
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 BOARD_TITLE = "Arrivals · soonest first"
 MESSAGES_MIN_HEIGHT = 30  # rows a terminal needs before the raw messages show by default
+COMPACT_FOOTER_BELOW = 100  # columns: the footer's keys fit closer together below it
 RENDER_INTERVAL_S = 0.1  # the board redraws at most 10 times a second, plus the 1 s countdown
 
 
@@ -131,7 +132,8 @@ class TflTuiApp(App[Outcome]):
             yield ProgressBar(id="replay-progress", show_eta=False)
             yield BoardTable(id="board")
         yield RawPanel(limit=self.options.raw_limit, id="raw")
-        yield StatusBar(id="status")
+        with VerticalScroll(id="status-box"):
+            yield StatusBar(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -141,6 +143,7 @@ class TflTuiApp(App[Outcome]):
         raw = self.query_one(RawPanel)
         raw.border_title = "Raw messages · partition · offset"
         raw.display = self._messages_shown(self.size.height)
+        self._fit_footer(self.size.width)
         self.query_one(BoardTable).focus()
         self._render_title()
         self.render_all()
@@ -410,6 +413,13 @@ class TflTuiApp(App[Outcome]):
     def on_resize(self, event: Resize) -> None:
         with contextlib.suppress(NoMatches):  # a resize before the widgets exist
             self.query_one(RawPanel).display = self._messages_shown(event.size.height)
+            self._fit_footer(event.size.width)
+
+    def _fit_footer(self, width: int) -> None:
+        """Every key in the footer on a narrow terminal: closer together, the palette's last."""
+        footer = self.query_one(Footer)
+        footer.compact = width < COMPACT_FOOTER_BELOW
+        footer.show_command_palette = width >= COMPACT_FOOTER_BELOW
 
     def action_toggle_messages(self) -> None:
         raw = self.query_one(RawPanel)
@@ -422,8 +432,12 @@ class TflTuiApp(App[Outcome]):
         """Kafka's detail (partitions, offsets, rates) and every stop's last poll, or not."""
         bar = self.query_one(StatusBar)
         bar.detail = not bar.detail
+        box = self.query_one("#status-box", VerticalScroll)
+        box.set_class(bar.detail, "detail")
         bar.set_class(bar.detail, "detail")
         bar.show(self.status, self.clock(), stops=len(self.options.stops))
+        # The keys scroll the detail (every stop's last poll) until `s` or Tab moves on.
+        (box if bar.detail else self.query_one(BoardTable)).focus()
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())

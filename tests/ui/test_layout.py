@@ -13,10 +13,11 @@ from tests.support import run_app, until
 from tests.unit.factories import poll_records, prediction
 from tfl_tui.app import TflTuiApp
 from tfl_tui.core.dashboard_options import DashboardOptions
-from tfl_tui.core.events import RecordsBatch
+from tfl_tui.core.events import PollOutcome, RecordsBatch
 from tfl_tui.tfl.simulator import DemoSource
 from tfl_tui.widgets.board_table import BoardTable
 from tfl_tui.widgets.raw_panel import RawPanel
+from tfl_tui.widgets.status_bar import StatusBar
 
 NOW = datetime(2026, 11, 25, 8, 30, tzinfo=UTC)
 STOPS = ("490000254W", "490000173RB")  # two stops: the Stop column has a reason to be
@@ -129,3 +130,21 @@ def bus_due_in(seconds: int) -> dict[str, Any]:
         expectedArrival=expected.isoformat().replace("+00:00", "Z"),
         timeToLive=(expected + timedelta(seconds=30)).isoformat().replace("+00:00", "Z"),
     )
+
+
+def test_every_stops_last_poll_can_be_scrolled_to_in_the_status_detail() -> None:
+    app = dashboard()
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        feed(app)
+        for number in range(8):
+            app.handle_event(PollOutcome(f"4900{number}", f"Stop number {number}", NOW, count=3))
+        await pilot.press("s")
+        box = app.query_one("#status-box")
+        await until(pilot, lambda: box.max_scroll_y > 0, "a detail taller than its box")
+        shown = str(app.query_one(StatusBar).render())
+        assert all(f"Stop number {number}" in shown for number in range(8))
+        await pilot.press("end")  # the detail has the keys
+        await until(pilot, lambda: box.scroll_y == box.max_scroll_y, "the last stop in view")
+
+    run_app(app, scenario, size=(60, 15))

@@ -33,7 +33,8 @@ HELP = """\
 Words match the destination or the stop's name, or are the line, case-insensitively
 (`north green`, `museum`, `55`, `n38`). `line:ID` keeps one line (`line:507`);
 `<N` shows only the buses due within N minutes.
-They combine: `victoria <10` is "buses to Victoria within 10 minutes".
+They combine: `victoria <10` is the buses due within 10 minutes to Victoria (or at a stop
+named Victoria); `line:507 <10` the 507s within 10 minutes.
 
 ## The board
 

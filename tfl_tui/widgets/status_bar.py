@@ -61,9 +61,9 @@ def render_status(status: Status, now: datetime, *, stops: int, detail: bool = F
 
 
 class StatusBar(Static):
-    """Focusable, so that the detail (every stop's poll, however many) scrolls with the keys."""
+    """The status lines; the app holds them in a scrolling box, so that the detail (every
+    stop's poll, however many) scrolls with the keys."""
 
-    can_focus = True
     detail = False
 
     def show(self, status: Status, now: datetime, *, stops: int) -> None:
