@@ -15,6 +15,12 @@ Sink = Callable[[object], None]
 
 # librdkafka errors that mean "no broker right now"; it reconnects by itself.
 DISCONNECTED = {RdKafkaError._TRANSPORT, RdKafkaError._ALL_BROKERS_DOWN, RdKafkaError._RESOLVE}
+# What they mean, for people ("1/1 brokers are down" says little); -v shows librdkafka's words.
+PLAIN_WORDS = {
+    RdKafkaError._ALL_BROKERS_DOWN: "no broker answers; retrying",
+    RdKafkaError._TRANSPORT: "the connection to the broker broke; retrying",
+    RdKafkaError._RESOLVE: "the broker's address cannot be resolved; retrying",
+}
 
 
 class BackgroundWorker:
@@ -61,8 +67,9 @@ class BackgroundWorker:
 
     def _on_error(self, error: Any) -> None:
         """librdkafka's error_cb."""
-        if error.code() in DISCONNECTED:
-            self._connection_lost(error.str())
+        code = error.code()
+        if code in DISCONNECTED:
+            self._connection_lost(PLAIN_WORDS.get(code, error.str()))
         elif error.fatal():
             self._sink(
                 Failure(self.source, f"Kafka {self.source} failed: {error.str()}", fatal=True)
