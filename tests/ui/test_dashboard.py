@@ -248,3 +248,15 @@ def test_the_dashboard_stretches_an_interval_over_tfls_budget(
         )
 
     run_app(app, scenario)
+
+
+@pytest.mark.embedded_only
+def test_a_topic_not_there_yet_is_said_so(broker: KafkaUnderTest, topic: str) -> None:
+    # Nothing produced yet: the broker answers, the topic is not there. Not "connecting…".
+    app = TflTuiApp(options_for(broker, topic, produce=False))
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await until(pilot, lambda: app.status.topic_awaited, "the consumer to find no topic")
+        assert app.status.pipeline_line() == f"Kafka: connected · waiting for topic {topic}"
+
+    run_app(app, scenario)

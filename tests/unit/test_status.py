@@ -16,6 +16,7 @@ from tfl_tui.core.events import (
     PollOutcome,
     ProducerStats,
     ReplayStarted,
+    TopicAwaited,
 )
 from tfl_tui.core.status import Status
 
@@ -248,3 +249,10 @@ def test_replay_progress_is_one_count_of_records() -> None:
 def test_a_started_replay_means_the_broker_answered() -> None:
     status = status_after(ReplayStarted(generation=1, targets={0: 10}))
     assert status.connection == "connected"  # not "connecting…" beside a replay in progress
+
+
+def test_a_missing_topic_is_said_not_taken_for_a_missing_broker() -> None:
+    status = status_after(TopicAwaited(TOPIC))
+    assert status.pipeline_line() == f"Kafka: connected · waiting for topic {TOPIC}"
+    status.apply(progress((0, 3)))
+    assert "waiting for topic" not in status.pipeline_line()

@@ -38,6 +38,13 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class TopicAwaited:
+    """The broker answers, but the topic does not exist yet (nothing produced to it)."""
+
+    topic: str
+
+
+@dataclass(frozen=True)
 class Connection:
     """Kafka connectivity as one worker sees it."""
 

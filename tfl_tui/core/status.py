@@ -15,6 +15,7 @@ from tfl_tui.core.events import (
     PollOutcome,
     ProducerStats,
     ReplayStarted,
+    TopicAwaited,
 )
 from tfl_tui.core.text import counted
 
@@ -27,6 +28,7 @@ class Status:
     kafka_problem: str | None = None  # set while a worker reports the broker unreachable
     last_failure: str | None = None
     last_notice: str | None = None
+    topic_awaited: bool = False  # the broker answered; the topic is not there yet
     polls: dict[str, PollOutcome] = field(default_factory=dict)
     producer: ProducerStats | None = None
     consumer: ConsumerProgress | None = None
@@ -50,12 +52,15 @@ class Status:
                 self.last_failure = message
             case Notice(message=message):
                 self.last_notice = message
+            case TopicAwaited():
+                self.topic_awaited = True
             case PollOutcome(stop_id=stop_id):
                 self.polls[stop_id] = event
             case ProducerStats():
                 self.producer = event
             case ConsumerProgress(replaying=replaying):
                 self.consumer = event
+                self.topic_awaited = False
                 self._progress_since_replay = True
                 if event.replay_targets:
                     self.replay_targets = event.replay_targets
@@ -72,7 +77,7 @@ class Status:
     def connection(self) -> str:
         if self.kafka_problem:
             return f"disconnected: {self.kafka_problem}"
-        if self.consumer is None and not self.replay_generation:
+        if self.consumer is None and not (self.replay_generation or self.topic_awaited):
             return "connecting…"  # a replay starts only once the broker has answered
         return "connected"
 
@@ -143,6 +148,8 @@ class Status:
         """Kafka in one line: "Kafka: connected · 4 partitions · caught up · 42 delivered"
         (or "1,204 behind": records on the topic not read yet)."""
         parts = [f"Kafka: {self.connection}"]
+        if self.topic_awaited and not self.kafka_problem:
+            parts.append(f"waiting for topic {self.topic}")
         progress = self.consumer
         if progress is not None and not self.kafka_problem:
             count = len(progress.partitions)

@@ -35,6 +35,7 @@ from tfl_tui.core.events import (
     PartitionState,
     RecordsBatch,
     ReplayStarted,
+    TopicAwaited,
 )
 from tfl_tui.core.lookahead import Lookahead
 from tfl_tui.core.poll_headers import PollRefReader
@@ -104,6 +105,7 @@ class ConsumerWorker(BackgroundWorker):
         self._lookahead: Lookahead[Message] = Lookahead()
         self._recent: deque[Message] = deque(maxlen=recent_limit)  # for the raw panel
         self._polls = PollRefReader()  # this thread's: a record's poll is read here, once
+        self._topic_awaited = False
 
     def request_replay(self) -> None:
         self._replay.set()
@@ -142,6 +144,9 @@ class ConsumerWorker(BackgroundWorker):
             return None
         topic = metadata.topics.get(self.topic)
         if topic is None or topic.error is not None or not topic.partitions:
+            if not self._topic_awaited:  # the broker answered: it is the topic that is not there
+                self._topic_awaited = True
+                self._sink(TopicAwaited(self.topic))
             return None
         self._connection_back()
         return sorted(topic.partitions)
