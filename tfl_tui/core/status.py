@@ -165,36 +165,40 @@ class Status:
                 parts.append(f"next poll in {stats.next_poll_in:.0f}s")
         return " · ".join(parts)
 
-    def replay_progress(self) -> tuple[int, int] | None:
-        """(records read, records to read) while a replay catches up; None once it has."""
+    def _replay_partitions(self) -> list[tuple[int, int, int, int]] | None:
+        """(partition, low, read, target) of each partition a replay catches up on, in
+        partition order; None once it has caught up."""
         if self.replay_done or not self.replay_targets:
             return None
         states = {}
         if self.consumer is not None and self._progress_since_replay:
             states = {p.partition: p for p in self.consumer.partitions}
-        done = total = 0
-        for partition, target in self.replay_targets.items():
+        found = []
+        for partition, target in sorted(self.replay_targets.items()):
             state = states.get(partition)
             low = state.low if state is not None else 0
-            total += max(0, target - low)
-            if state is not None:
-                done += max(0, min(state.position, target) - low)
+            read = max(0, min(state.position, target) - low) if state is not None else 0
+            found.append((partition, low, read, target))
+        return found
+
+    def replay_progress(self) -> tuple[int, int] | None:
+        """(records read, records to read) while a replay catches up; None once it has."""
+        partitions = self._replay_partitions()
+        if partitions is None:
+            return None
+        done = sum(read for _p, _low, read, _target in partitions)
+        total = sum(max(0, target - low) for _p, low, _read, target in partitions)
         return done, total
 
     # -- the detail, for those who know Kafka ----------------------------------------------
 
     def replay_line(self) -> str | None:
         """Per-partition progress while a replay catches up; None once caught up."""
-        if self.replay_done or not self.replay_targets:
+        partitions = self._replay_partitions()
+        if partitions is None:
             return None
-        states = {}
-        if self.consumer is not None and self._progress_since_replay:
-            states = {p.partition: p for p in self.consumer.partitions}
         parts = []
-        for partition, target in sorted(self.replay_targets.items()):
-            state = states.get(partition)
-            low = state.low if state is not None else 0
-            done = min(state.position, target) if state is not None else low
-            share = 100 if target <= low else int(100 * (done - low) / (target - low))
+        for partition, low, read, target in partitions:
+            share = 100 if target <= low else int(100 * read / (target - low))
             parts.append(f"p{partition} {share}%")
         return "replaying from earliest: " + " · ".join(parts)

@@ -37,9 +37,13 @@ def _etas(row: Row, count: int) -> Text:
     return text
 
 
-def _updated(row: Row, now: datetime) -> Text:
+def _updated_label(row: Row, now: datetime) -> str:
     age = format_age((now - row.updated).total_seconds())
-    return Text(f"stale · {age}", style="red") if row.stale else Text(age, style="dim")
+    return f"stale · {age}" if row.stale else age
+
+
+def _updated(row: Row, now: datetime) -> Text:
+    return Text(_updated_label(row, now), style="red" if row.stale else "dim")
 
 
 def columns(layout: Layout) -> list[tuple[str, str, int]]:
@@ -81,7 +85,7 @@ def content_of(rows: list[Row], now: datetime) -> Content:
         line=widest("Line", (safe_text(r.line) for r in rows)),
         destination=widest("Destination", (safe_text(r.destination) for r in rows)),
         stop=widest("Stop", (safe_text(r.stop) for r in rows)),
-        updated=widest("Updated", (_updated(r, now).plain for r in rows)),
+        updated=widest("Updated", (_updated_label(r, now) for r in rows)),
         stops=len({r.key[0] for r in rows}),
     )
 

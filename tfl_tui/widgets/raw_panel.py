@@ -38,14 +38,15 @@ def render_record(decoded: Decoded) -> RenderableType:
     if decoded.problem:
         problem = Text(safe_text(f"INVALID: {decoded.problem}"), style="bold red")
         if decoded.is_json:
-            body: RenderableType = _json_view(json.dumps(decoded.value, indent=2)[:20000])
+            body: RenderableType = json_view(json.dumps(decoded.value, indent=2)[:20000])
         else:
             body = Text(clip(safe_text(decoded.text, multiline=True), 4000))
         return Group(where, problem, body)
-    return Group(where, _json_view(json.dumps(decoded.value, indent=2, ensure_ascii=False)))
+    return Group(where, json_view(json.dumps(decoded.value, indent=2, ensure_ascii=False)))
 
 
-def _json_view(pretty: str) -> Syntax:
+def json_view(pretty: str) -> Syntax:
+    """Pretty JSON, highlighted, with nothing a terminal could act on."""
     return Syntax(safe_text(pretty, multiline=True), "json", word_wrap=True, theme="ansi_dark")
 
 

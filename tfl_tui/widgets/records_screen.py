@@ -16,6 +16,7 @@ from textual.widgets import Footer, Static
 from tfl_tui.core.board import Entry, Row, format_etas
 from tfl_tui.core.records import london_time
 from tfl_tui.core.text import safe_text
+from tfl_tui.widgets.raw_panel import json_view
 
 
 class RecordsScreen(ModalScreen[None]):
@@ -43,14 +44,7 @@ def render_entries(row: Row, entries: list[Entry]) -> Group:
         when = london_time(entry.ref.timestamp_ms, with_date=True)
         where = f"partition {entry.ref.partition} · offset {entry.ref.offset}"
         parts.append(Text(f"\n{where} · {when}" if when else f"\n{where}", style="bold cyan"))
-        parts.append(
-            Syntax(
-                safe_text(_pretty(entry.ref.text), multiline=True),
-                "json",
-                word_wrap=True,
-                theme="ansi_dark",
-            )
-        )
+        parts.append(json_view(_pretty(entry.ref.text)))
     if not entries:
         parts.append(Text("These predictions have just expired."))
     return Group(*parts)
