@@ -108,7 +108,8 @@ class PollRefReader:
 _UNSEEN: Any = object()
 
 
-def _header(headers: AnyHeaders, name: str) -> str | None:
+def header_text(headers: AnyHeaders, name: str) -> str | None:
+    """The first value of header `name`, as text (None: absent, or without a value)."""
     for key, value in headers:
         if key == name and value is not None:
             return _as_text(value)
@@ -118,8 +119,8 @@ def _header(headers: AnyHeaders, name: str) -> str | None:
 def partial_poll(headers: AnyHeaders) -> tuple[str | None, datetime | None, int | None]:
     """Stop, poll time and size of a record without all three poll headers (not tfl-tui's
     producer, or a damaged record): whichever of them it has and can be read."""
-    poll_time = _header(headers, HEADER_POLL_TIME)
-    size = _header(headers, HEADER_SNAPSHOT_SIZE)
+    poll_time = header_text(headers, HEADER_POLL_TIME)
+    size = header_text(headers, HEADER_SNAPSHOT_SIZE)
     try:
         when = parse_tfl_time(poll_time) if poll_time else None
     except ValueError:
@@ -128,4 +129,4 @@ def partial_poll(headers: AnyHeaders) -> tuple[str | None, datetime | None, int 
         count = int(size) if size is not None else None
     except ValueError:
         count = None
-    return _header(headers, HEADER_STOP) or None, when, count
+    return header_text(headers, HEADER_STOP) or None, when, count

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from tfl_tui.core.poll_headers import Headers, PollRef, poll_ref
+from tfl_tui.core.poll_headers import Headers, PollRef, header_text, poll_ref
 from tfl_tui.core.text import clip, safe_json, safe_text
 from tfl_tui.tfl.prediction import (
     InvalidPrediction,
@@ -37,10 +37,8 @@ class Record(msgspec.Struct, frozen=True, gc=False):
     headers: Headers = ()
 
     def header(self, name: str) -> str | None:
-        for key, value in self.headers:
-            if key == name and value is not None:
-                return value.decode("utf-8", errors="replace")
-        return None
+        """The first value of header `name`, as text (None: absent, or without a value)."""
+        return header_text(self.headers, name)
 
     @property
     def key_text(self) -> str | None:
