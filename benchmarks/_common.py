@@ -44,6 +44,7 @@ def add_topic_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="with --bootstrap-servers: first add --records records to the topic",
     )
+    add_shape_argument(parser)
 
 
 def log(message: str) -> None:
@@ -161,34 +162,68 @@ def tansu_broker() -> Iterator[Broker]:
         yield Broker(tansu.bootstrap_servers, embedded=False)
 
 
-def fill_topic(
-    broker: Broker, topic: str, records: int, *, stops: int = 64, interval_s: float = 30.0
-) -> int:
-    """Produce about `records` TfL-shaped records as the real producer does (lz4, headers).
+SHAPES = ("usual", "many-stops", "incomplete", "tutorial")
+SHAPE_HELP = (
+    "usual: 64 stops polled every 30 s for as long as it takes (a newer poll replaces most "
+    "records); many-stops: ~8,000 stops polled once each, now (nothing replaced, a board of "
+    "thousands of rows); incomplete: 64 stops whose polls never complete (their size header "
+    "says one more); tutorial: the tutorial's own producer (no poll headers, buses gone by)"
+)
 
-    The demo simulator is polled for `stops` stops every `interval_s` of simulated time, ending
-    now, so the newest polls are on the board and older ones were replaced or expired: a topic
-    that has been running for a while.
+
+def add_shape_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--shape", choices=SHAPES, default="usual", help=SHAPE_HELP)
+
+
+def fill_topic(
+    broker: Broker,
+    topic: str,
+    records: int,
+    *,
+    shape: str = "usual",
+    stops: int = 64,
+    interval_s: float = 30.0,
+) -> int:
+    """Produce exactly `records` TfL-shaped records (lz4) in one of the SHAPES.
+
+    The demo simulator stands in for TfL. `usual` and `incomplete` poll `stops` stops every
+    `interval_s` of simulated time, ending now, through the real producer (poll headers);
+    `many-stops` polls as many stops as it takes once each, now; `tutorial` writes the way the
+    tutorial's producer does: key = lineId, value = json.dumps(bus), no headers, polls that ended
+    an hour ago.
     """
+    from confluent_kafka import Producer
+
     from tfl_tui.core.polling import Poller, Snapshot
     from tfl_tui.kafka.producer import ArrivalsProducer
     from tfl_tui.kafka.topic import ensure_topic
     from tfl_tui.tfl.simulator import DemoSource
 
+    if shape not in SHAPES:
+        raise ValueError(f"unknown shape {shape!r}")
     conf = {"bootstrap.servers": broker.bootstrap_servers}
     # Big, well-compressed batches (lz4 at its highest level): the embedded broker keeps only
     # ~5 MB per partition, and that is what lets 200,000 records fit.
     producer_conf = {**conf, "linger.ms": "200", "compression.level": "12"}
     ensure_topic(conf, topic, 6, embedded=broker.embedded)
-    stop_ids = STOPS[:stops]
     probe = DemoSource(seed=1)
-    per_round = sum(len(probe.fetch(stop)) for stop in stop_ids)
-    rounds = max(1, -(-records // max(per_round, 1)))
-    now = datetime.now(UTC)
-    clock_at = [now - timedelta(seconds=interval_s * rounds)]
+    if shape == "many-stops":
+        stop_ids: list[str] = []
+        per_round = 0
+        while per_round < records:
+            stop_ids.append(f"49{len(stop_ids):07d}{'ABCDEFGHJKLMNPRSTVWXZ'[len(stop_ids) % 21]}")
+            per_round += len(probe.fetch(stop_ids[-1]))
+        rounds = 1
+    else:
+        stop_ids = STOPS[:stops]
+        per_round = sum(len(probe.fetch(stop)) for stop in stop_ids)
+        rounds = max(1, -(-records // max(per_round, 1)))
+    end = datetime.now(UTC) - (timedelta(hours=1) if shape == "tutorial" else timedelta())
+    clock_at = [end - timedelta(seconds=interval_s * rounds)]
     source = DemoSource(seed=1, clock=lambda: clock_at[0])
     poller = Poller(source, "demo", clock=lambda: clock_at[0])
     producer = ArrivalsProducer(producer_conf, topic)
+    tutorial = Producer({**producer_conf, "compression.type": "lz4"})
     queued = 0
     started = time.monotonic()
     while queued < records:
@@ -197,14 +232,25 @@ def fill_topic(
             snapshot = poller.poll(stop)
             assert isinstance(snapshot, Snapshot)
             room = records - queued
+            if shape == "incomplete":
+                # The size header counts one record more than is written: no poll completes.
+                headers = snapshot.headers()
+                snapshot.predictions[-1:] = []
+                object.__setattr__(snapshot, "headers", lambda headers=headers: headers)
             if len(snapshot.predictions) > room:
-                # The last poll is cut short so that the count is exact (its header agrees).
+                # The last poll is cut short so that the count is exact.
                 snapshot.predictions[room:] = []
-            queued += producer.publish(snapshot)
+            if shape == "tutorial":
+                for bus in snapshot.predictions:
+                    tutorial.produce(topic, key=bus["lineId"], value=json.dumps(bus))
+                    tutorial.poll(0)
+                queued += len(snapshot.predictions)
+            else:
+                queued += producer.publish(snapshot)
             if queued >= records:
                 break
-        log(f"  filling {topic}: {queued:,}/{records:,} records")
-    left = producer.flush(120)
+        log(f"  filling {topic} ({shape}): {queued:,}/{records:,} records")
+    left = producer.flush(120) + tutorial.flush(120)
     if left or producer.failed:
         raise RuntimeError(f"{left + producer.failed} records were not delivered")
     log(f"  filled {queued:,} records in {time.monotonic() - started:.1f} s")

@@ -107,6 +107,9 @@ class TflTuiApp(App[Outcome]):
         self._start_workers = start_workers
         self._generation = 0
         self.records_seen = 0  # records handed over since the start or the last replay
+        # (generation, time.perf_counter()) of the latest board drawn caught up, once it is on
+        # screen: the benchmarks stop their stopwatch there.
+        self.painted: tuple[int, float] | None = None
         self._dirty = True
         self._render_scheduled = False
         self._last_render = 0.0
@@ -339,12 +342,17 @@ class TflTuiApp(App[Outcome]):
         empty = self.query_one("#board-empty", Static)
         empty.display = message is not None
         empty.update(Text(safe_text(message or "")))
+        if not replaying:
+            self.call_after_refresh(self._mark_painted, self._generation)
         bar = self.query_one("#replay-progress", ProgressBar)
         progress = self.status.replay_progress()
         bar.display = progress is not None
         if progress is not None:
             bar.update(progress=progress[0], total=max(progress[1], 1))
         return now
+
+    def _mark_painted(self, generation: int) -> None:
+        self.painted = (generation, time.perf_counter())
 
     def _empty_message(self) -> str:
         return empty_board_message(

@@ -17,12 +17,16 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import msgspec
 
 from tfl_tui.core.poll_headers import partial_poll
 from tfl_tui.core.records import Decoded, Record
 from tfl_tui.tfl.prediction import OPERATION_DELETE, Prediction
+
+if TYPE_CHECKING:
+    from tfl_tui.core.board_view import BoardView
 
 # TfL's own convention: a prediction lives until 30 s after the bus was expected.
 ARRIVED_GRACE = timedelta(seconds=30)
@@ -88,6 +92,12 @@ def format_age(seconds: float) -> str:
     if seconds < 3600:
         return f"{seconds // 60}m ago"
     return f"{seconds // 3600}h ago"
+
+
+def format_updated(row: Row, now: datetime) -> str:
+    """The Updated column: how old the newest poll behind the row is, and whether it is stale."""
+    age = format_age((now - row.updated).total_seconds())
+    return f"stale · {age}" if row.stale else age
 
 
 _WITHIN = re.compile(r"^<\s*(\d+(?:\.\d+)?)$")
@@ -179,6 +189,8 @@ class Board:
         self._pruned_at: datetime | None = None
         self.applied = 0
         self.ignored = 0  # valid records superseded by a newer poll before they arrived
+        # The earliest arrival the entry cap has dropped: later buses may be missing.
+        self.horizon: datetime | None = None
 
     def __len__(self) -> int:
         return self._size
@@ -312,6 +324,8 @@ class Board:
         # needed keeps the sort off the path of every record once the board is full.
         keep = MAX_ENTRIES - MAX_ENTRIES // 10
         ordered = sorted(self._all(), key=lambda entry: entry.prediction.expected_arrival)
+        first_dropped = ordered[keep].prediction.expected_arrival
+        self.horizon = first_dropped if self.horizon is None else min(self.horizon, first_dropped)
         self._replace_all(ordered[:keep])
 
     def prune(self, now: datetime) -> int:
@@ -329,6 +343,12 @@ class Board:
     def entries_for(self, row: Row) -> list[Entry]:
         entries = self._stops.get(row.key[0], {})
         return [entries[i] for i in row.entry_ids if i in entries]
+
+    def view(self, now: datetime, board_filter: BoardFilter | None = None) -> BoardView:
+        """The board at `now` as the widget draws it (see core/board_view.py)."""
+        from tfl_tui.core.board_view import RowsView
+
+        return RowsView(self.rows(now, board_filter), now)
 
     def rows(self, now: datetime, board_filter: BoardFilter | None = None) -> list[Row]:
         """The board at `now`: one row per (stop, line, destination), soonest first."""
