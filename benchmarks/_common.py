@@ -175,6 +175,23 @@ def add_shape_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--shape", choices=SHAPES, default="usual", help=SHAPE_HELP)
 
 
+def _stops_to_poll(shape: str, records: int, stops: int) -> tuple[list[str], int]:
+    """Which stops to poll, and how many times each, for `records` records of `shape`."""
+    from tfl_tui.tfl.simulator import DemoSource
+
+    probe = DemoSource(seed=1)
+    if shape == "many-stops":
+        stop_ids: list[str] = []
+        found = 0
+        while found < records:
+            stop_ids.append(f"49{len(stop_ids):07d}{'ABCDEFGHJKLMNPRSTVWXZ'[len(stop_ids) % 21]}")
+            found += len(probe.fetch(stop_ids[-1]))
+        return stop_ids, 1
+    stop_ids = STOPS[:stops]
+    per_round = sum(len(probe.fetch(stop)) for stop in stop_ids)
+    return stop_ids, max(1, -(-records // max(per_round, 1)))
+
+
 def fill_topic(
     broker: Broker,
     topic: str,
@@ -206,18 +223,7 @@ def fill_topic(
     # ~5 MB per partition, and that is what lets 200,000 records fit.
     producer_conf = {**conf, "linger.ms": "200", "compression.level": "12"}
     ensure_topic(conf, topic, 6, embedded=broker.embedded)
-    probe = DemoSource(seed=1)
-    if shape == "many-stops":
-        stop_ids: list[str] = []
-        per_round = 0
-        while per_round < records:
-            stop_ids.append(f"49{len(stop_ids):07d}{'ABCDEFGHJKLMNPRSTVWXZ'[len(stop_ids) % 21]}")
-            per_round += len(probe.fetch(stop_ids[-1]))
-        rounds = 1
-    else:
-        stop_ids = STOPS[:stops]
-        per_round = sum(len(probe.fetch(stop)) for stop in stop_ids)
-        rounds = max(1, -(-records // max(per_round, 1)))
+    stop_ids, rounds = _stops_to_poll(shape, records, stops)
     end = datetime.now(UTC) - (timedelta(hours=1) if shape == "tutorial" else timedelta())
     clock_at = [end - timedelta(seconds=interval_s * rounds)]
     source = DemoSource(seed=1, clock=lambda: clock_at[0])

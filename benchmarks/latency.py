@@ -209,7 +209,8 @@ class ProbedApp(TflTuiApp):
         super().render_all()
         elapsed = time.perf_counter() - started
         now = time.time()
-        rows = self.query_one(BoardTable).rows_by_key.values()
+        view = self.query_one(BoardTable).view
+        rows = view.rows(0, len(view))
         shown = self.seen.shown
         new = []
         for row in rows:
@@ -402,7 +403,7 @@ async def measure(
     app = ProbedApp(DashboardOptions(target=target, topic=topic, produce=False, start="latest"))
     async with app.run_test(size=(160, 50)):
         report, gc_pauses = await _run(app, broker, topic, records=records, rate=rate, grace=grace)
-        board_rows = len(app.query_one(BoardTable).rows_by_key)
+        board_rows = app.query_one(BoardTable).row_count
     summary = _summary(app.seen, report["produced_at"])
     renders = app.seen.renders
     gc_ms = [seconds * 1000 for seconds in gc_pauses.pauses]

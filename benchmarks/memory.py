@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import statistics
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (
     DEFAULT_TOPIC,
     Broker,
+    add_shape_argument,
     embedded_broker,
     emit,
     fill_topic,
@@ -43,9 +46,9 @@ def broker_for(kind: str) -> contextlib.AbstractContextManager[Broker]:
     return tansu_broker() if kind == "tansu" else embedded_broker()
 
 
-def measure(kind: str, records: int) -> dict[str, float]:
-    with broker_for(kind) as broker:
-        filled = fill_topic(broker, DEFAULT_TOPIC, records)
+def measure(kind: str, records: int, shape: str) -> dict[str, float]:
+    with broker_for(kind) as broker, tempfile.NamedTemporaryFile(suffix=".json") as dump:
+        filled = fill_topic(broker, DEFAULT_TOPIC, records, shape=shape)
         result = run_phase(
             [
                 REPLAY,
@@ -59,17 +62,20 @@ def measure(kind: str, records: int) -> dict[str, float]:
                 str(filled),
                 "--repeat",
                 "1",
+                "--dump",
+                dump.name,
             ]
         )
+    replay = statistics.median(result["rates"])
     log(
         f"  {filled:,} records: peak {result['peak_rss_mb']:.1f} MB, "
-        f"after {result['rss_after_mb']:.1f} MB, replay {result['replay_records_per_s']:,.0f}/s"
+        f"after {result['rss_after_mb']:.1f} MB, replay {replay:,.0f}/s"
     )
     return {
         "records": filled,
         "peak_rss_mb": round(result["peak_rss_mb"], 1),
         "rss_after_mb": round(result["rss_after_mb"], 1),
-        "replay_records_per_s": round(result["replay_records_per_s"]),
+        "replay_records_per_s": round(replay),
     }
 
 
@@ -91,9 +97,10 @@ def main() -> None:
         default="tansu",
         help="tansu keeps every record (default); embedded keeps ~200,000",
     )
+    add_shape_argument(parser)
     args = parser.parse_args()
-    log(f"memory benchmark on {machine()}, broker: {args.broker}")
-    runs = [measure(args.broker, n) for n in sizes(args.sizes)]
+    log(f"memory benchmark ({args.shape}) on {machine()}, broker: {args.broker}")
+    runs = [measure(args.broker, n, args.shape) for n in sizes(args.sizes)]
     peaks = [run["peak_rss_mb"] for run in runs]
     spread = max(peaks) / min(peaks) - 1
     emit(
@@ -104,6 +111,7 @@ def main() -> None:
             "target_mb": LIMIT_MB,
             "met": max(peaks) < LIMIT_MB and spread <= SPREAD,
             "broker": args.broker,
+            "shape": args.shape,
             "machine": machine(),
         }
     )

@@ -562,16 +562,20 @@ def main() -> None:
     args = parser.parse_args()
     if args.presses < 1 or args.retrigger_every < 1:
         parser.error("--presses and --retrigger-every must be at least 1")
-    log(f"responsiveness benchmark on {machine()}")
+    log(f"responsiveness benchmark ({args.shape}) on {machine()}")
     if args.bootstrap_servers:
         broker = Broker(args.bootstrap_servers, embedded=False)
         if args.fill:
-            fill_topic(broker, args.topic, args.records)
-        emit(measure(broker, args.topic, args.presses, args.retrigger_every))
+            fill_topic(broker, args.topic, args.records, shape=args.shape)
+        emit(
+            {"shape": args.shape} | measure(broker, args.topic, args.presses, args.retrigger_every)
+        )
         return
     with embedded_broker() as broker:
-        fill_topic(broker, args.topic, args.records)
-        emit(measure(broker, args.topic, args.presses, args.retrigger_every))
+        fill_topic(broker, args.topic, args.records, shape=args.shape)
+        emit(
+            {"shape": args.shape} | measure(broker, args.topic, args.presses, args.retrigger_every)
+        )
 
 
 if __name__ == "__main__":

@@ -214,8 +214,8 @@ def test_a_prediction_expires_when_its_time_to_live_passes(
     board = board_of(poll(item))
     assert ids(board, at(lifetime - 1)) == ["a"]
     assert board.prune(at(lifetime - 1)) == 0
-    assert ids(board, at(lifetime)) == []
     assert board.prune(at(lifetime)) == 1
+    assert ids(board, at(lifetime)) == []
     assert len(board) == 0
 
 

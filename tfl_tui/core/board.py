@@ -13,20 +13,22 @@ Records that carry no poll headers (another producer's) simply live until they e
 
 from __future__ import annotations
 
+import bisect
+import heapq
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Any
 
 import msgspec
 
+from tfl_tui.core.board_layout import Content
 from tfl_tui.core.poll_headers import partial_poll
 from tfl_tui.core.records import Decoded, Record
+from tfl_tui.core.text import safe_text
 from tfl_tui.tfl.prediction import OPERATION_DELETE, Prediction
-
-if TYPE_CHECKING:
-    from tfl_tui.core.board_view import BoardView
 
 # TfL's own convention: a prediction lives until 30 s after the bus was expected.
 ARRIVED_GRACE = timedelta(seconds=30)
@@ -146,18 +148,22 @@ class BoardFilter:
             parts.append(f"<{int(minutes) if minutes.is_integer() else minutes}")
         return " ".join(parts)
 
+    def matches_names(self, line: str, destination: str, stop: str) -> bool:
+        """The words and `line:` part: whatever the countdowns."""
+        if self.words:
+            destination, stop, line = destination.lower(), stop.lower(), line.lower()
+            if any(
+                word not in destination and word not in stop and word != line for word in self.words
+            ):
+                return False
+        return not self.lines or line.lower() in self.lines
+
     @property
     def within_seconds(self) -> float | None:
         return None if self.within_minutes is None else self.within_minutes * 60
 
     def matches(self, row: Row) -> bool:
-        if self.words:
-            destination, stop, line = row.destination.lower(), row.stop.lower(), row.line.lower()
-            if any(
-                word not in destination and word not in stop and word != line for word in self.words
-            ):
-                return False
-        if self.lines and row.line.lower() not in self.lines:
+        if not self.matches_names(row.line, row.destination, row.stop):
             return False
         return self.within_minutes is None or (
             bool(row.etas) and row.etas[0] <= self.within_minutes * 60
@@ -173,11 +179,40 @@ def _record_time(record: Record) -> datetime | None:
         return None
 
 
+class _Group:
+    """The entries of one row (stop, line, destination), and where the row sorts."""
+
+    __slots__ = ("entries", "sort_key", "updated", "widths")
+
+    def __init__(self) -> None:
+        self.entries: dict[str, Entry] = {}
+        self.sort_key: _SortKey | None = None  # as placed in the sorted lists
+        self.updated: datetime | None = None  # as counted in `_RowIndex.updated`
+        self.widths: tuple[int, int, int] | None = None  # (line, destination, stop) as counted
+
+
+# (first arrival, natural line order, row key): rows sort by their soonest bus, which does not
+# change as time passes, so the order is kept, not recomputed.
+_SortKey = tuple[datetime, tuple[int, str], tuple[str, str, str]]
+_FAR = (10**9, "")
+
+
 class Board:
-    """The live state of every watched stop, folded from decoded records."""
+    """The live state of every watched stop, folded from decoded records.
+
+    Besides the entries, it keeps its rows sorted as records change them (a row moves only when
+    its soonest bus changes), so that showing one screenful of a 20,000-row board costs what
+    showing a 20-row one does (`view`).
+    """
 
     def __init__(self, stale_after: timedelta = timedelta(seconds=60)) -> None:
         self.stale_after = stale_after
+        self.clear()
+
+    def __len__(self) -> int:
+        return self._size
+
+    def clear(self) -> None:
         # Per stop, by prediction id: a complete poll replaces one stop's entries, and must not
         # have to look at every other stop's.
         self._stops: dict[str, dict[str, Entry]] = {}
@@ -187,24 +222,67 @@ class Board:
         # The latest `prune`: a prediction gone by then would go at the next one, so it is
         # never stored (a replay of hours of history would hold thousands between prunes).
         self._pruned_at: datetime | None = None
+        # Lazy heaps (an item whose entry has since left is skipped when it comes up): by
+        # expiry, for `prune`; by arrival, latest first, built once the cap is reached.
+        self._expiry: list[tuple[datetime, int, Entry]] = []
+        self._latest: list[tuple[float, int, Entry]] | None = None
+        self._seq = 0
         self.applied = 0
         self.ignored = 0  # valid records superseded by a newer poll before they arrived
         # The earliest arrival the entry cap has dropped: later buses may be missing.
         self.horizon: datetime | None = None
+        # Rows: entries grouped, the groups' sort keys kept sorted; changed groups are placed
+        # again when the board is next looked at.
+        self._groups: dict[tuple[str, str, str], _Group] = {}
+        self._of_stop: dict[str, set[tuple[str, str, str]]] = {}
+        self._dirty: set[tuple[str, str, str]] = set()
+        self._sorted: list[_SortKey] = []
+        self._filter: BoardFilter | None = None  # the words and lines `_filtered` is for
+        self._filtered: list[_SortKey] = []
+        self._widths: tuple[Counter[int], Counter[int], Counter[int]] = (
+            Counter(),
+            Counter(),
+            Counter(),
+        )
+        self._updated: Counter[datetime] = Counter()  # each row's newest poll, counted
+        self._line_orders: dict[str, tuple[int, str]] = {}
 
-    def __len__(self) -> int:
-        return self._size
+    # -- entries --------------------------------------------------------------------------
 
-    def _all(self) -> Iterator[Entry]:
-        for entries in self._stops.values():
-            yield from entries.values()
+    def _put(self, entries: dict[str, Entry], entry: Entry) -> None:
+        """Store `entry` (its stop's dict is `entries`), replacing one of the same id."""
+        p = entry.prediction
+        current = entries.get(p.id)
+        if current is not None:
+            self._ungroup(current)
+        else:
+            self._size += 1
+        entries[p.id] = entry
+        key = (entry.stop_id, p.line_name, p.destination_name)
+        group = self._groups.get(key)
+        if group is None:
+            group = self._groups[key] = _Group()
+            self._of_stop.setdefault(entry.stop_id, set()).add(key)
+        group.entries[p.id] = entry
+        self._dirty.add(key)
+        self._seq += 1
+        heapq.heappush(self._expiry, (entry.expires, self._seq, entry))
+        if self._latest is not None:
+            heapq.heappush(self._latest, (-p.expected_arrival.timestamp(), self._seq, entry))
 
-    def clear(self) -> None:
-        self._stops.clear()
-        self._size = 0
-        self._polls.clear()
-        self._names.clear()
-        self.applied = self.ignored = 0
+    def _drop(self, entries: dict[str, Entry], entry: Entry) -> None:
+        del entries[entry.prediction.id]
+        self._size -= 1
+        self._ungroup(entry)
+
+    def _ungroup(self, entry: Entry) -> None:
+        p = entry.prediction
+        key = (entry.stop_id, p.line_name, p.destination_name)
+        del self._groups[key].entries[p.id]
+        self._dirty.add(key)
+
+    def _live(self, entry: Entry) -> bool:
+        return self._stops.get(entry.stop_id, {}).get(entry.prediction.id) is entry
 
     def apply(self, decoded: Decoded) -> bool:
         """Fold one record in; False when it does not change the board (flagged or old)."""
@@ -237,23 +315,29 @@ class Board:
                 self._pruned_at is not None and expires <= self._pruned_at
             ):
                 if current is not None:
-                    del entries[prediction.id]
-                    self._size -= 1
+                    self._drop(entries, current)
+            elif current is None and self._beyond_cap(prediction.expected_arrival):
+                pass  # the cap would drop it at once
             else:
-                entries[prediction.id] = Entry(
-                    prediction=prediction,
-                    stop_id=stop_id,
-                    poll_time=poll_time,
-                    expires=expires,
-                    ref=RecordRef(
-                        record.partition, record.offset, decoded.text, record.timestamp_ms
+                self._put(
+                    entries,
+                    Entry(
+                        prediction=prediction,
+                        stop_id=stop_id,
+                        poll_time=poll_time,
+                        expires=expires,
+                        ref=RecordRef(
+                            record.partition, record.offset, decoded.text, record.timestamp_ms
+                        ),
                     ),
                 )
-                self._size += current is None
         if prediction.station_name:
-            self._names[stop_id] = (prediction.station_name, prediction.platform_name)
+            name = (prediction.station_name, prediction.platform_name)
+            if self._names.get(stop_id) != name:
+                self._names[stop_id] = name
+                self._dirty.update(self._of_stop.get(stop_id, ()))  # their Stop cell changed
         if snapshot_size is not None:
-            self._count_poll(entries, tracker, poll_time, snapshot_size)
+            self._count_poll(stop_id, entries, tracker, poll_time, snapshot_size)
         self.applied += 1
         if self._size > MAX_ENTRIES:
             self._evict()
@@ -281,7 +365,8 @@ class Board:
     def _count(self, stop_id: str, poll_time: datetime, size: int) -> None:
         tracker = self._tracker(stop_id)
         if tracker.complete is None or poll_time >= tracker.complete:
-            self._count_poll(self._stops.setdefault(stop_id, {}), tracker, poll_time, size)
+            entries = self._stops.setdefault(stop_id, {})
+            self._count_poll(stop_id, entries, tracker, poll_time, size)
 
     def apply_all(self, batch: Iterable[Decoded]) -> int:
         changed = 0
@@ -293,13 +378,22 @@ class Board:
     @property
     def stops_seen(self) -> dict[str, str]:
         """Stop id -> "Station name (letter)", for the stops whose name is known."""
-        return {
-            stop_id: f"{station} ({letter})" if letter else station
-            for stop_id, (station, letter) in self._names.items()
-        }
+        return {stop_id: self._stop_label(stop_id) for stop_id in self._names}
+
+    def _stop_label(self, stop_id: str) -> str:
+        name = self._names.get(stop_id)
+        if name is None:
+            return stop_id
+        station, letter = name
+        return f"{station} ({letter})" if letter else station
 
     def _count_poll(
-        self, entries: dict[str, Entry], tracker: _PollTracker, poll_time: datetime, size: int
+        self,
+        stop_id: str,
+        entries: dict[str, Entry],
+        tracker: _PollTracker,
+        poll_time: datetime,
+        size: int,
     ) -> None:
         seen = tracker.seen.get(poll_time, 0) + 1
         if seen < size:
@@ -308,91 +402,267 @@ class Board:
         # Complete: everything of this stop from older polls is gone from TfL's answer.
         tracker.complete = poll_time
         tracker.seen = {t: n for t, n in tracker.seen.items() if t > poll_time}
-        for key in [k for k, e in entries.items() if e.poll_time < poll_time]:
-            del entries[key]
-            self._size -= 1
+        for entry in [e for e in entries.values() if e.poll_time < poll_time]:
+            self._drop(entries, entry)
 
-    def _replace_all(self, kept: Iterable[Entry]) -> None:
-        self._stops = {}
-        self._size = 0
-        for entry in kept:
-            self._stops.setdefault(entry.stop_id, {})[entry.prediction.id] = entry
-            self._size += 1
+    def _beyond_cap(self, arrival: datetime) -> bool:
+        """The board is full and this bus comes after every one on it (or one dropped)."""
+        latest = self._latest
+        if not latest or self._size < MAX_ENTRIES or -latest[0][0] >= arrival.timestamp():
+            return False
+        self.horizon = arrival if self.horizon is None else min(self.horizon, arrival)
+        return True
 
     def _evict(self) -> None:
-        # Keep the soonest buses: those are the ones a board shows. Evicting a tenth more than
-        # needed keeps the sort off the path of every record once the board is full.
-        keep = MAX_ENTRIES - MAX_ENTRIES // 10
-        ordered = sorted(self._all(), key=lambda entry: entry.prediction.expected_arrival)
-        first_dropped = ordered[keep].prediction.expected_arrival
-        self.horizon = first_dropped if self.horizon is None else min(self.horizon, first_dropped)
-        self._replace_all(ordered[:keep])
+        """Over the cap: drop the latest buses until it is met (the soonest are the ones a
+        board shows), and remember the earliest dropped (`horizon`)."""
+        latest = self._latest
+        if latest is None:  # the first time: one heap of every entry, kept from then on
+            latest = self._latest = [
+                (-e.prediction.expected_arrival.timestamp(), i, e)
+                for i, e in enumerate(self._all())
+            ]
+            heapq.heapify(latest)
+        while self._size > MAX_ENTRIES and latest:
+            entry = heapq.heappop(latest)[2]
+            if self._live(entry):
+                self._drop(self._stops[entry.stop_id], entry)
+                arrival = entry.prediction.expected_arrival
+                self.horizon = arrival if self.horizon is None else min(self.horizon, arrival)
+        if len(latest) > 2 * self._size + 4096:  # mostly entries gone since: start afresh
+            self._latest = None
+
+    def _all(self) -> Iterator[Entry]:
+        for entries in self._stops.values():
+            yield from entries.values()
 
     def prune(self, now: datetime) -> int:
         """Drop predictions whose bus has arrived; returns how many left."""
         if self._pruned_at is None or now > self._pruned_at:
             self._pruned_at = now
         gone = 0
-        for entries in self._stops.values():
-            for key in [k for k, e in entries.items() if e.expires <= now]:
-                del entries[key]
+        expiry = self._expiry
+        while expiry and expiry[0][0] <= now:
+            entry = heapq.heappop(expiry)[2]
+            if self._live(entry):
+                self._drop(self._stops[entry.stop_id], entry)
                 gone += 1
-        self._size -= gone
+        if len(expiry) > 2 * self._size + 4096:  # replaced entries' items: start afresh
+            self._expiry = [(e.expires, i, e) for i, e in enumerate(self._all())]
+            heapq.heapify(self._expiry)
         return gone
 
     def entries_for(self, row: Row) -> list[Entry]:
         entries = self._stops.get(row.key[0], {})
         return [entries[i] for i in row.entry_ids if i in entries]
 
-    def view(self, now: datetime, board_filter: BoardFilter | None = None) -> BoardView:
-        """The board at `now` as the widget draws it (see core/board_view.py)."""
-        from tfl_tui.core.board_view import RowsView
+    # -- rows -----------------------------------------------------------------------------
 
-        return RowsView(self.rows(now, board_filter), now)
+    def view(self, now: datetime, board_filter: BoardFilter | None = None) -> _View:
+        """The board at `now` as the widget draws it (see core/board_view.py). Buses that have
+        come by `now` leave the board first (`prune`)."""
+        self.prune(now)
+        self._place_changed_rows()
+        board_filter = board_filter or BoardFilter()
+        names = BoardFilter(board_filter.words, board_filter.lines)
+        if names.active:
+            if names != self._filter:
+                self._filter = names
+                self._filtered = [k for k in self._sorted if self._matches(names, k[2])]
+            keys = self._filtered
+        else:
+            keys = self._sorted
+        limit = board_filter.within_seconds
+        count = len(keys)
+        if limit is not None:  # `<N`: rows are sorted by their soonest bus, so a prefix
+            count = bisect.bisect_right(keys, (now + timedelta(seconds=limit), _FAR))
+        return _View(self, now, keys[:count], limit)
 
     def rows(self, now: datetime, board_filter: BoardFilter | None = None) -> list[Row]:
         """The board at `now`: one row per (stop, line, destination), soonest first."""
-        groups: dict[tuple[str, str, str], list[Entry]] = {}
-        for entry in self._all():
-            if entry.expires <= now:
+        view = self.view(now, board_filter)
+        return view.rows(0, len(view))
+
+    def _matches(self, board_filter: BoardFilter, key: tuple[str, str, str]) -> bool:
+        stop_id, line, destination = key
+        return board_filter.matches_names(line, destination, self._stop_label(stop_id))
+
+    def _line_order(self, line: str) -> tuple[int, str]:
+        order = self._line_orders.get(line)
+        if order is None:
+            if len(self._line_orders) > 4 * MAX_ENTRIES:
+                self._line_orders.clear()
+            order = self._line_orders[line] = _line_order(line)
+        return order
+
+    def _place_changed_rows(self) -> None:
+        """Give each row changed since the last look its new place in the sorted lists."""
+        dirty, self._dirty = self._dirty, set()
+        if not dirty:
+            return
+        rebuild = len(dirty) * 8 > len(self._sorted)  # most rows changed: sort once instead
+        sorted_keys, filtered, names = self._sorted, self._filtered, self._filter
+        for key in dirty:
+            group = self._groups.get(key)
+            if group is None:
                 continue
-            p = entry.prediction
-            groups.setdefault((entry.stop_id, p.line_name, p.destination_name), []).append(entry)
-        rows = []
-        names = self.stops_seen
-        limit = None if board_filter is None else board_filter.within_seconds
-        for key, found in groups.items():
-            # Ties by id: the order must not depend on the order records were folded in.
-            found.sort(key=lambda e: (e.prediction.expected_arrival, e.prediction.id))
-            updated = max(e.poll_time for e in found)
-            entries = found
-            if limit is not None:  # `<N`: only the buses due within N minutes
-                entries = [
-                    e
-                    for e in found
-                    if (e.prediction.expected_arrival - now).total_seconds() <= limit
-                ]
-                if not entries:
-                    continue
-            etas = tuple(
-                max(0, int((e.prediction.expected_arrival - now).total_seconds()))
-                for e in entries[:ETAS_PER_ROW]
-            )
+            old = group.sort_key
+            if old is not None and not rebuild:
+                _remove(sorted_keys, old)
+                if names is not None:
+                    _remove(filtered, old)
+            self._recount(key, group)
+            if not group.entries:
+                del self._groups[key]
+                of_stop = self._of_stop[key[0]]
+                of_stop.discard(key)
+                if not of_stop:
+                    del self._of_stop[key[0]]
+                continue
+            first = min(e.prediction.expected_arrival for e in group.entries.values())
+            new = group.sort_key = (first, self._line_order(key[1]), key)
+            if not rebuild:
+                bisect.insort(sorted_keys, new)
+                if names is not None and self._matches(names, key):
+                    bisect.insort(filtered, new)
+        if rebuild:
+            self._sorted = sorted(g.sort_key for g in self._groups.values() if g.sort_key)
+            if names is not None:
+                self._filtered = [k for k in self._sorted if self._matches(names, k[2])]
+
+    def _recount(self, key: tuple[str, str, str], group: _Group) -> None:
+        """Keep the column widths and the rows' poll times counted as `group` changes."""
+        widths = None
+        updated = None
+        if group.entries:
             stop_id, line, destination = key
-            row = Row(
-                key=key,
-                line=line,
-                destination=destination,
-                stop=names.get(stop_id, stop_id),
-                etas=etas,
-                updated=updated,
-                stale=now - updated > self.stale_after,
-                entry_ids=tuple(e.prediction.id for e in entries),
+            widths = (
+                len(safe_text(line)),
+                len(safe_text(destination)),
+                len(safe_text(self._stop_label(stop_id))),
             )
-            if board_filter is None or board_filter.matches(row):
-                rows.append(row)
-        rows.sort(key=lambda r: (r.etas[0] if r.etas else 10**9, _line_order(r.line), r.key))
-        return rows
+            updated = max(e.poll_time for e in group.entries.values())
+        if widths != group.widths:
+            for counter, old, new in zip(
+                self._widths, group.widths or (None,) * 3, widths or (None,) * 3, strict=True
+            ):
+                if old is not None:
+                    _uncount(counter, old)
+                if new is not None:
+                    counter[new] += 1
+            group.widths = widths
+        if updated != group.updated:
+            if group.updated is not None:
+                _uncount(self._updated, group.updated)
+            if updated is not None:
+                self._updated[updated] += 1
+            group.updated = updated
+        if not group.entries:
+            group.sort_key = None
+
+    def _content(self, now: datetime) -> Content:
+        """The widest text of each column over every row (counted, not walked)."""
+        line, destination, stop = (max(c, default=0) for c in self._widths)
+        updated = len("Updated")
+        if self._updated:
+            oldest = min(self._updated)
+            age = format_age((now - oldest).total_seconds())
+            stale = now - oldest > self.stale_after
+            # "59s ago" is as wide as an age gets under an hour; a stale row says so first.
+            updated = max(updated, len(age), len("59s ago")) + (len("stale · ") if stale else 0)
+        return Content(
+            line=max(line, len("Line")),
+            destination=max(destination, len("Destination")),
+            stop=max(stop, len("Stop")),
+            updated=updated,
+            stops=len(self._of_stop),
+        )
+
+    def _row(self, key: tuple[str, str, str], now: datetime, limit: float | None) -> Row | None:
+        group = self._groups.get(key)
+        if group is None or not group.entries:
+            return None
+        # Ties by id: the order must not depend on the order records were folded in.
+        found = sorted(
+            group.entries.values(), key=lambda e: (e.prediction.expected_arrival, e.prediction.id)
+        )
+        updated = max(e.poll_time for e in found)
+        entries = found
+        if limit is not None:  # `<N`: only the buses due within N minutes
+            entries = [
+                e for e in found if (e.prediction.expected_arrival - now).total_seconds() <= limit
+            ]
+            if not entries:
+                return None
+        etas = tuple(
+            max(0, int((e.prediction.expected_arrival - now).total_seconds()))
+            for e in entries[:ETAS_PER_ROW]
+        )
+        stop_id, line, destination = key
+        return Row(
+            key=key,
+            line=line,
+            destination=destination,
+            stop=self._stop_label(stop_id),
+            etas=etas,
+            updated=updated,
+            stale=now - updated > self.stale_after,
+            entry_ids=tuple(e.prediction.id for e in entries),
+        )
+
+
+class _View:
+    """A `BoardView` (core/board_view.py) of a `Board`: the sorted keys as they were when it
+    was made; rows are built only for the part asked for."""
+
+    def __init__(
+        self, board: Board, now: datetime, keys: list[_SortKey], limit: float | None
+    ) -> None:
+        self._board = board
+        self._now = now
+        self._keys = keys
+        self._limit = limit
+        self._content: Content | None = None
+
+    @property
+    def now(self) -> datetime:
+        return self._now
+
+    @property
+    def content(self) -> Content:
+        if self._content is None:
+            self._content = self._board._content(self._now)
+        return self._content
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def rows(self, start: int, stop: int) -> list[Row]:
+        made = (
+            self._board._row(k[2], self._now, self._limit)
+            for k in self._keys[max(start, 0) : max(stop, 0)]
+        )
+        return [row for row in made if row is not None]
+
+    def index_of(self, key: tuple[str, str, str]) -> int | None:
+        group = self._board._groups.get(key)
+        if group is None or group.sort_key is None:
+            return None
+        index = bisect.bisect_left(self._keys, group.sort_key)
+        found = index < len(self._keys) and self._keys[index] == group.sort_key
+        return index if found else None
+
+
+def _remove(keys: list[_SortKey], key: _SortKey) -> None:
+    index = bisect.bisect_left(keys, key)
+    if index < len(keys) and keys[index] == key:
+        del keys[index]
+
+
+def _uncount(counter: Counter[Any], value: Any) -> None:
+    counter[value] -= 1
+    if counter[value] <= 0:
+        del counter[value]
 
 
 def _line_order(line: str) -> tuple[int, str]:

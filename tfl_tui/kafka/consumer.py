@@ -30,9 +30,14 @@ def _header_bytes(value: str | bytes | None) -> bytes | None:
     return value.encode() if isinstance(value, str) else value
 
 
-def to_record(message: Message) -> Record:
+_READ: Any = object()
+
+
+def to_record(message: Message, headers: Any = _READ) -> Record:
+    """The record of a consumed message; `headers`: what `message.headers()` gave, when the
+    caller has read them already (each call builds them anew)."""
     _kind, timestamp = message.timestamp()
-    raw = message.headers() or []
+    raw = (message.headers() if headers is _READ else headers) or []
     if isinstance(raw, list):
         # What consume() gives: (str, bytes | None) pairs already; no copy per header.
         headers: Headers = tuple(raw)  # type: ignore[arg-type]  # values are bytes here

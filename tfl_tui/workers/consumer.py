@@ -102,10 +102,11 @@ class ConsumerWorker(BackgroundWorker):
         )
         self._in_flight = threading.Semaphore(MAX_BATCHES_IN_FLIGHT)
         # Records held back by poll; only those that can still reach the board are decoded.
-        self._lookahead: Lookahead[Message] = Lookahead()
+        self._lookahead: Lookahead[tuple[Message, Any]] = Lookahead()  # with its headers
         self._recent: deque[Message] = deque(maxlen=recent_limit)  # for the raw panel
         self._polls = PollRefReader()  # this thread's: a record's poll is read here, once
         self._topic_awaited = False
+        self._end_unreported = False  # a replay has not yet reported reaching its targets
 
     def request_replay(self) -> None:
         self._replay.set()
@@ -171,6 +172,7 @@ class ConsumerWorker(BackgroundWorker):
         consumer.unassign()
         watermarks = {p: self._watermarks(consumer, p, cached=False) for p in partitions}
         self._tracker.begin(watermarks)
+        self._end_unreported = True
         self._assign(consumer, partitions, OFFSET_BEGINNING)
         self._sink(ReplayStarted(self._tracker.generation, self._tracker.targets))
 
@@ -207,6 +209,11 @@ class ConsumerWorker(BackgroundWorker):
             if due is not None:
                 if due.records:
                     self._hand_over(stats, due.read, keep=due.keep)
+                    if self._end_unreported and not tracker.catching_up():
+                        self._end_unreported = False
+                        # The replay has read its last record and handed it over: say so now,
+                        # not at the next report (the board is redrawn once it is over).
+                        next_progress = now
                 else:  # catching up: only how far the replay has read
                     self._send([], [], due.read)
             if now >= next_progress:
@@ -221,19 +228,17 @@ class ConsumerWorker(BackgroundWorker):
         the raw panel) and give it to the UI in batches of at most `max_batch`, each once the
         UI has applied all but a few of the earlier ones: memory stays bounded however much
         was held. `read`: records read since the last hand-over."""
-        messages, polls = self._lookahead.release_with_polls(keep)
+        held, polls = self._lookahead.release_with_polls(keep)
         recent: list[Message] = []
         if not keep:
             recent = list(self._recent)
             self._recent.clear()
-        starts = range(0, len(messages), self._max_batch)
-        chunks = [
-            (messages[i : i + self._max_batch], polls[i : i + self._max_batch]) for i in starts
-        ]
+        starts = range(0, len(held), self._max_batch)
+        chunks = [(held[i : i + self._max_batch], polls[i : i + self._max_batch]) for i in starts]
         for index, (chunk, chunk_polls) in enumerate(chunks or [([], [])]):
             decoded = {
-                id(message): decode_record(to_record(message), poll)
-                for message, poll in zip(chunk, chunk_polls, strict=True)
+                id(message): decode_record(to_record(message, headers), poll)
+                for (message, headers), poll in zip(chunk, chunk_polls, strict=True)
             }
             last = index == max(len(chunks) - 1, 0)
             tail = []
@@ -244,7 +249,7 @@ class ConsumerWorker(BackgroundWorker):
                         found = decoded[id(message)] = decode_record(to_record(message))
                     tail.append(found)
             stats.flagged += sum(d.problem is not None for d in decoded.values())
-            batch = [decoded[id(message)] for message in chunk]
+            batch = [decoded[id(message)] for message, _headers in chunk]
             if not self._send(batch, tail, read if last else 0):
                 return
 
@@ -281,7 +286,7 @@ class ConsumerWorker(BackgroundWorker):
         read = len(records)
         if read:
             headers: list[Any] = [m.headers() for m in records]  # lists of (name, bytes)
-            self._lookahead.extend(records, self._polls.refs(headers))
+            self._lookahead.extend(list(zip(records, headers)), self._polls.refs(headers))
             self._recent.extend(records)  # keeps only the newest `recent_limit`
             self._connection_back()
             # Within a partition records come in order: the last one of each is its position.
