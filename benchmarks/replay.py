@@ -32,7 +32,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -104,6 +106,22 @@ def bare_consume(bootstrap: str, topic: str, decode: bool) -> tuple[int, float]:
     if decode:
         return read_all(bootstrap, topic, lambda message: loads(message.value()))
     return read_all(bootstrap, topic, lambda message: None)
+
+
+def kcat_rates(bootstrap: str, topic: str, repeat: int) -> list[float]:
+    """kcat (librdkafka in C) reading the whole topic, offsets only: records/s of each run, to
+    the end of its output, process start included; [] without kcat."""
+    kcat = shutil.which("kcat") or shutil.which("kafkacat")
+    if kcat is None:
+        return []
+    command = [kcat, "-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q"]
+    command += ["-X", "fetch.wait.max.ms=20", "-f", "%o\\n"]
+    rates = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        out = subprocess.run(command, capture_output=True, check=True).stdout
+        rates.append(out.count(b"\n") / (time.perf_counter() - started))
+    return rates
 
 
 def board_lines(board: Any, now: datetime, horizon: datetime | None) -> list[list[Any]]:
@@ -262,6 +280,9 @@ def measure(broker: Broker, topic: str, repeat: int, shape: str) -> dict[str, ob
     log(f"  consume alone: {statistics.median(raw['rates']):,.0f} records/s ({records:,} records)")
     decoded = run_phase([*common, "--phase", "json"])
     log(f"  consume + json.loads: {statistics.median(decoded['rates']):,.0f} records/s")
+    kcat = kcat_rates(broker.bootstrap_servers, topic, repeat)
+    if kcat:
+        log(f"  kcat: {statistics.median(kcat):,.0f} records/s")
     with tempfile.NamedTemporaryFile(suffix=".json") as dump:
         app = run_phase(
             [*common, "--phase", "dashboard", "--expect", str(records), "--dump", dump.name]
@@ -273,6 +294,8 @@ def measure(broker: Broker, topic: str, repeat: int, shape: str) -> dict[str, ob
     result |= spread("replay_records_per_s", replay)
     result |= spread("baseline_json_records_per_s", decoded["rates"])
     result |= spread("baseline_raw_records_per_s", raw["rates"])
+    if kcat:
+        result |= spread("kcat_records_per_s", kcat)
     result |= spread("ratio", [r / j for r, j in zip(replay, decoded["rates"], strict=True)], 2)
     result |= spread("ratio_to_raw", [r / j for r, j in zip(replay, raw["rates"], strict=True)], 2)
     result |= {

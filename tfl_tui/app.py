@@ -25,10 +25,11 @@ from textual.css.query import NoMatches
 from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
+from textual.widgets import Footer, Input, ProgressBar, Static
 
 from tfl_tui.core.board import Board, BoardFilter
 from tfl_tui.core.board_message import Watching, empty_board_message
+from tfl_tui.core.board_view import RowsView
 from tfl_tui.core.dashboard_options import DashboardOptions
 from tfl_tui.core.events import (
     Failure,
@@ -334,11 +335,11 @@ class TflTuiApp(App[Outcome]):
         """
         now = self.clock()
         replaying = not self.status.replay_done
-        rows = [] if replaying else self.board.rows(now, self.board_filter)
+        view = RowsView([], now) if replaying else self.board.view(now, self.board_filter)
         table = self.query_one(BoardTable)
-        table.show(rows, now)
-        table.show_header = bool(rows)  # no header without rows: the message says why
-        message = self._empty_message() if not rows else None
+        table.show(view)
+        table.show_header = len(view) > 0  # no header without rows: the message says why
+        message = self._empty_message() if len(view) == 0 else None
         empty = self.query_one("#board-empty", Static)
         empty.display = message is not None
         empty.update(Text(safe_text(message or "")))
@@ -459,11 +460,9 @@ class TflTuiApp(App[Outcome]):
             self._show_banner(None)
             self.notify("Switched to the offline demo feed.")
 
-    @on(DataTable.RowSelected, "#board")
-    def _show_records(self, event: DataTable.RowSelected) -> None:
-        row = self.query_one(BoardTable).rows_by_key.get(str(event.row_key.value))
-        if row is not None:
-            self.push_screen(RecordsScreen(row, self.board.entries_for(row)))
+    @on(BoardTable.RowChosen, "#board")
+    def _show_records(self, event: BoardTable.RowChosen) -> None:
+        self.push_screen(RecordsScreen(event.row, self.board.entries_for(event.row)))
 
     def _on_stop_signal(self) -> None:
         self.run_worker(self.action_quit(), name="signal-quit")

@@ -41,11 +41,8 @@ def options_for(broker: KafkaUnderTest, topic: str, **overrides: Any) -> Dashboa
 
 def board_rows(app: TflTuiApp) -> list[tuple[str, str]]:
     """What the board table shows: (line, destination) per row, top to bottom."""
-    table = app.query_one(BoardTable)
-    return [
-        (str(table.get_cell(key, "line")), str(table.get_cell(key, "destination")))
-        for key in table.rows_by_key
-    ]
+    view = app.query_one(BoardTable).view
+    return [(row.line, row.destination) for row in view.rows(0, len(view))]
 
 
 def test_board_fills_and_filter_narrows_it(broker: KafkaUnderTest, topic: str) -> None:

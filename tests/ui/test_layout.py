@@ -41,8 +41,7 @@ def feed(app: TflTuiApp) -> None:
 
 
 def shown_columns(app: TflTuiApp) -> list[str]:
-    table = app.query_one(BoardTable)
-    return [str(column.key.value) for column in table.columns.values()]
+    return app.query_one(BoardTable).column_keys()
 
 
 def test_columns_follow_the_terminal_as_it_is_resized() -> None:
@@ -106,11 +105,11 @@ def test_the_board_stays_at_the_top_as_it_reorders() -> None:
         feed(app)
         table = app.query_one(BoardTable)
         await until(pilot, lambda: table.row_count > 5, "the board")
-        first = next(iter(table.rows_by_key))
+        first = table.visible_rows()[0].key
         sooner = bus_due_in(0)  # due now, on line 1: first on the board
         records = poll_records([sooner], "490000999Z", polled_at=NOW - timedelta(seconds=5))
         app.handle_event(RecordsBatch(records, generation=0, recent=records, read=1))
-        await until(pilot, lambda: next(iter(table.rows_by_key)) != first, "the sooner bus")
+        await until(pilot, lambda: table.visible_rows()[0].key != first, "the sooner bus")
         assert table.cursor_row == 0
         assert table.scroll_y == 0
 

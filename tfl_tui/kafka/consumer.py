@@ -38,11 +38,12 @@ def to_record(message: Message, headers: Any = _READ) -> Record:
     caller has read them already (each call builds them anew)."""
     _kind, timestamp = message.timestamp()
     raw = (message.headers() if headers is _READ else headers) or []
+    pairs: Headers
     if isinstance(raw, list):
         # What consume() gives: (str, bytes | None) pairs already; no copy per header.
-        headers: Headers = tuple(raw)  # type: ignore[arg-type]  # values are bytes here
+        pairs = tuple(raw)  # type: ignore[arg-type]  # values are bytes here
     else:
-        headers = tuple((str(name), _header_bytes(value)) for name, value in raw.items())
+        pairs = tuple((str(name), _header_bytes(value)) for name, value in raw.items())
     return Record(
         topic=message.topic() or "",
         partition=message.partition() or 0,
@@ -50,7 +51,7 @@ def to_record(message: Message, headers: Any = _READ) -> Record:
         key=message.key(),
         value=message.value(),
         timestamp_ms=timestamp if timestamp and timestamp > 0 else None,
-        headers=headers,
+        headers=pairs,
     )
 
 

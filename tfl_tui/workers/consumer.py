@@ -286,7 +286,8 @@ class ConsumerWorker(BackgroundWorker):
         read = len(records)
         if read:
             headers: list[Any] = [m.headers() for m in records]  # lists of (name, bytes)
-            self._lookahead.extend(list(zip(records, headers)), self._polls.refs(headers))
+            held = list(zip(records, headers, strict=True))
+            self._lookahead.extend(held, self._polls.refs(headers))
             self._recent.extend(records)  # keeps only the newest `recent_limit`
             self._connection_back()
             # Within a partition records come in order: the last one of each is its position.
