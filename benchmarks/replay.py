@@ -124,24 +124,28 @@ def kcat_rates(bootstrap: str, topic: str, repeat: int) -> list[float]:
     return rates
 
 
-def board_lines(board: Any, now: datetime, horizon: datetime | None) -> list[list[Any]]:
-    """The board's rows at `now` as [stop, line, destination, [seconds…]]; with a `horizon`,
-    only the buses due before it (the entry cap may have dropped the later ones)."""
+def board_lines(board: Any, now: datetime) -> list[list[Any]]:
+    """The board's rows at `now` as [stop, line, destination, [seconds…], [arrival…]]: the
+    countdowns shown and the exact arrival (ISO) of each bus behind them."""
     lines = []
     for row in board.rows(now):
-        etas = list(row.etas)
-        if horizon is not None:
-            limit = (horizon - now).total_seconds()
-            kept = [e.prediction.expected_arrival for e in board.entries_for(row)]
-            etas = [
-                eta
-                for eta, at in zip(etas, kept, strict=False)
-                if (at - now).total_seconds() < limit
-            ]
-            if not etas:
-                continue
-        lines.append([*row.key, etas])
+        shown = board.entries_for(row)[: len(row.etas)]
+        arrivals = [e.prediction.expected_arrival.isoformat() for e in shown]
+        lines.append([*row.key, list(row.etas), arrivals])
     return lines
+
+
+def before(lines: list[list[Any]], horizon: str | None) -> list[list[Any]]:
+    """Only the buses due before `horizon` (the entry cap may have dropped later ones)."""
+    if horizon is None:
+        return lines
+    limit = datetime.fromisoformat(horizon)
+    cut = []
+    for stop, line, destination, etas, arrivals in lines:
+        kept = [i for i, at in enumerate(arrivals) if datetime.fromisoformat(at) < limit]
+        if kept:
+            cut.append([stop, line, destination, [etas[i] for i in kept]])
+    return cut
 
 
 async def dashboard_replays(
@@ -192,7 +196,7 @@ async def dashboard_replays(
                 {
                     "now": now.isoformat(),
                     "horizon": None if board.horizon is None else board.horizon.isoformat(),
-                    "rows": board_lines(board, now, board.horizon),
+                    "rows": board_lines(board, now),
                 }
             )
         )
@@ -224,18 +228,10 @@ def check_board(bootstrap: str, topic: str, dump: str) -> int:
 
     read_all(bootstrap, topic, fold)
     board.prune(now)
-    horizons = [
-        h
-        for h in (board.horizon, shown["horizon"] and datetime.fromisoformat(shown["horizon"]))
-        if h
-    ]
-    horizon = min(horizons) if horizons else None
-    expected = board_lines(board, now, horizon)
-    got = shown["rows"] if horizon is None or shown["horizon"] == horizon.isoformat() else None
-    if got is None:  # the fold's own cap cut earlier than the dashboard's: cut the dump too
-        limit = (horizon - now).total_seconds() if horizon else 0
-        got = [[*r[:3], [e for e in r[3] if e < limit]] for r in shown["rows"]]
-        got = [r for r in got if r[3]]
+    horizons = [h for h in (shown["horizon"], board.horizon and board.horizon.isoformat()) if h]
+    horizon = min(horizons, key=datetime.fromisoformat) if horizons else None
+    expected = before(board_lines(board, now), horizon)
+    got = before(shown["rows"], horizon)
     if got != expected:
         missing = [r for r in expected if r not in got][:5]
         extra = [r for r in got if r not in expected][:5]

@@ -397,7 +397,7 @@ def test_entries_for_a_row_point_at_their_records() -> None:
     entries = board.entries_for(row)
     assert [entry.prediction.id for entry in entries] == ["a", "b"]
     assert [entry.ref for entry in entries] == [
-        RecordRef(d.record.partition, d.record.offset, d.text, d.record.timestamp_ms)
+        RecordRef(d.record.partition, d.record.offset, d.record.value, d.record.timestamp_ms)
         for d in POLL_1
     ]
     assert json.loads(entries[0].ref.text) == bus("a", 120)

@@ -26,7 +26,7 @@ import msgspec
 
 from tfl_tui.core.board_layout import Content
 from tfl_tui.core.poll_headers import partial_poll
-from tfl_tui.core.records import Decoded, Record
+from tfl_tui.core.records import Decoded, Record, value_text
 from tfl_tui.core.text import safe_text
 from tfl_tui.tfl.prediction import OPERATION_DELETE, Prediction
 
@@ -43,8 +43,12 @@ class RecordRef(msgspec.Struct, frozen=True, gc=False):
 
     partition: int
     offset: int
-    text: str
+    value: bytes | None  # as on the topic: text is made only for the few records shown
     timestamp_ms: int | None = None
+
+    @property
+    def text(self) -> str:
+        return value_text(self.value)
 
 
 class Entry(msgspec.Struct, gc=False):
@@ -54,6 +58,7 @@ class Entry(msgspec.Struct, gc=False):
     poll_time: datetime  # when its poll ran (the record's timestamp without poll headers)
     expires: datetime
     ref: RecordRef
+    seq: int = 0  # the board's number for it: its heap items name it by (stop, id, seq)
 
 
 @dataclass(slots=True)
@@ -195,6 +200,9 @@ class _Group:
 # change as time passes, so the order is kept, not recomputed.
 _SortKey = tuple[datetime, tuple[int, str], tuple[str, str, str]]
 _FAR = (10**9, "")
+# (expiry, or minus the arrival; the entry's seq; its stop; its id): an item does not keep its
+# entry alive, so those of entries gone since (replaced, evicted) cost little until taken out.
+_HeapItem = tuple[Any, int, str, str]
 
 
 class Board:
@@ -207,6 +215,10 @@ class Board:
 
     def __init__(self, stale_after: timedelta = timedelta(seconds=60)) -> None:
         self.stale_after = stale_after
+        # The latest `prune`: a prediction gone by then would go at the next one, so it is
+        # never stored (a replay of hours of history would hold thousands between prunes).
+        # Time only moves on: `clear` keeps it.
+        self._pruned_at: datetime | None = None
         self.clear()
 
     def __len__(self) -> int:
@@ -219,13 +231,10 @@ class Board:
         self._size = 0
         self._polls: dict[str, _PollTracker] = {}
         self._names: dict[str, tuple[str, str]] = {}  # stop id -> (station, stop letter)
-        # The latest `prune`: a prediction gone by then would go at the next one, so it is
-        # never stored (a replay of hours of history would hold thousands between prunes).
-        self._pruned_at: datetime | None = None
         # Lazy heaps (an item whose entry has since left is skipped when it comes up): by
         # expiry, for `prune`; by arrival, latest first, built once the cap is reached.
-        self._expiry: list[tuple[datetime, int, Entry]] = []
-        self._latest: list[tuple[float, int, Entry]] | None = None
+        self._expiry: list[_HeapItem] = []
+        self._latest: list[_HeapItem] | None = None
         self._seq = 0
         self.applied = 0
         self.ignored = 0  # valid records superseded by a newer poll before they arrived
@@ -246,6 +255,7 @@ class Board:
         )
         self._updated: Counter[datetime] = Counter()  # each row's newest poll, counted
         self._line_orders: dict[str, tuple[int, str]] = {}
+        self._widths_of: dict[str, int] = {}
 
     # -- entries --------------------------------------------------------------------------
 
@@ -266,9 +276,15 @@ class Board:
         group.entries[p.id] = entry
         self._dirty.add(key)
         self._seq += 1
-        heapq.heappush(self._expiry, (entry.expires, self._seq, entry))
+        seq = entry.seq = self._seq
+        heapq.heappush(self._expiry, (entry.expires, seq, entry.stop_id, p.id))
+        if len(self._expiry) > self._heap_limit():
+            self._expiry = self._live_items(self._expiry)
         if self._latest is not None:
-            heapq.heappush(self._latest, (-p.expected_arrival.timestamp(), self._seq, entry))
+            item = (-p.expected_arrival.timestamp(), seq, entry.stop_id, p.id)
+            heapq.heappush(self._latest, item)
+            if len(self._latest) > self._heap_limit():
+                self._latest = self._live_items(self._latest)
 
     def _drop(self, entries: dict[str, Entry], entry: Entry) -> None:
         del entries[entry.prediction.id]
@@ -278,11 +294,25 @@ class Board:
     def _ungroup(self, entry: Entry) -> None:
         p = entry.prediction
         key = (entry.stop_id, p.line_name, p.destination_name)
-        del self._groups[key].entries[p.id]
-        self._dirty.add(key)
+        group = self._groups[key]
+        del group.entries[p.id]
+        if not group.entries and group.sort_key is None and group.widths is None:
+            self._forget(key)  # never placed: nothing to take back (the cap evicts many)
+        else:
+            self._dirty.add(key)
 
-    def _live(self, entry: Entry) -> bool:
-        return self._stops.get(entry.stop_id, {}).get(entry.prediction.id) is entry
+    def _forget(self, key: tuple[str, str, str]) -> None:
+        del self._groups[key]
+        self._dirty.discard(key)
+        of_stop = self._of_stop[key[0]]
+        of_stop.discard(key)
+        if not of_stop:
+            del self._of_stop[key[0]]
+
+    def _entry_of(self, item: _HeapItem) -> Entry | None:
+        """The entry a heap item is of, if it is still on the board."""
+        entry = self._stops.get(item[2], {}).get(item[3])
+        return entry if entry is not None and entry.seq == item[1] else None
 
     def apply(self, decoded: Decoded) -> bool:
         """Fold one record in; False when it does not change the board (flagged or old)."""
@@ -327,7 +357,7 @@ class Board:
                         poll_time=poll_time,
                         expires=expires,
                         ref=RecordRef(
-                            record.partition, record.offset, decoded.text, record.timestamp_ms
+                            record.partition, record.offset, record.value, record.timestamp_ms
                         ),
                     ),
                 )
@@ -408,7 +438,7 @@ class Board:
     def _beyond_cap(self, arrival: datetime) -> bool:
         """The board is full and this bus comes after every one on it (or one dropped)."""
         latest = self._latest
-        if not latest or self._size < MAX_ENTRIES or -latest[0][0] >= arrival.timestamp():
+        if not latest or self._size < _kept() or -latest[0][0] >= arrival.timestamp():
             return False
         self.horizon = arrival if self.horizon is None else min(self.horizon, arrival)
         return True
@@ -419,18 +449,19 @@ class Board:
         latest = self._latest
         if latest is None:  # the first time: one heap of every entry, kept from then on
             latest = self._latest = [
-                (-e.prediction.expected_arrival.timestamp(), i, e)
-                for i, e in enumerate(self._all())
+                (-e.prediction.expected_arrival.timestamp(), e.seq, e.stop_id, e.prediction.id)
+                for e in self._all()
             ]
             heapq.heapify(latest)
-        while self._size > MAX_ENTRIES and latest:
-            entry = heapq.heappop(latest)[2]
-            if self._live(entry):
+        # A twentieth more than needed; from then on the board stores, and evicts, only buses
+        # sooner than those it holds (`_beyond_cap` turns the rest away unstored).
+        keep = _kept()
+        while self._size > keep and latest:
+            entry = self._entry_of(heapq.heappop(latest))
+            if entry is not None:
                 self._drop(self._stops[entry.stop_id], entry)
                 arrival = entry.prediction.expected_arrival
                 self.horizon = arrival if self.horizon is None else min(self.horizon, arrival)
-        if len(latest) > 2 * self._size + 4096:  # mostly entries gone since: start afresh
-            self._latest = None
 
     def _all(self) -> Iterator[Entry]:
         for entries in self._stops.values():
@@ -443,14 +474,20 @@ class Board:
         gone = 0
         expiry = self._expiry
         while expiry and expiry[0][0] <= now:
-            entry = heapq.heappop(expiry)[2]
-            if self._live(entry):
+            entry = self._entry_of(heapq.heappop(expiry))
+            if entry is not None:
                 self._drop(self._stops[entry.stop_id], entry)
                 gone += 1
-        if len(expiry) > 2 * self._size + 4096:  # replaced entries' items: start afresh
-            self._expiry = [(e.expires, i, e) for i, e in enumerate(self._all())]
-            heapq.heapify(self._expiry)
         return gone
+
+    def _heap_limit(self) -> int:
+        """Items a lazy heap may hold before those of entries gone are taken out."""
+        return 2 * self._size + 4096
+
+    def _live_items(self, heap: list[_HeapItem]) -> list[_HeapItem]:
+        live = [item for item in heap if self._entry_of(item) is not None]
+        heapq.heapify(live)
+        return live
 
     def entries_for(self, row: Row) -> list[Entry]:
         entries = self._stops.get(row.key[0], {})
@@ -513,11 +550,7 @@ class Board:
                     _remove(filtered, old)
             self._recount(key, group)
             if not group.entries:
-                del self._groups[key]
-                of_stop = self._of_stop[key[0]]
-                of_stop.discard(key)
-                if not of_stop:
-                    del self._of_stop[key[0]]
+                self._forget(key)
                 continue
             first = min(e.prediction.expected_arrival for e in group.entries.values())
             new = group.sort_key = (first, self._line_order(key[1]), key)
@@ -537,9 +570,9 @@ class Board:
         if group.entries:
             stop_id, line, destination = key
             widths = (
-                len(safe_text(line)),
-                len(safe_text(destination)),
-                len(safe_text(self._stop_label(stop_id))),
+                self._width(line),
+                self._width(destination),
+                self._width(self._stop_label(stop_id)),
             )
             updated = max(e.poll_time for e in group.entries.values())
         if widths != group.widths:
@@ -559,6 +592,15 @@ class Board:
             group.updated = updated
         if not group.entries:
             group.sort_key = None
+
+    def _width(self, text: str) -> int:
+        """How wide `text` is on screen (made safe): the same names come back row after row."""
+        width = self._widths_of.get(text)
+        if width is None:
+            if len(self._widths_of) > 4 * MAX_ENTRIES:
+                self._widths_of.clear()
+            width = self._widths_of[text] = len(safe_text(text))
+        return width
 
     def _content(self, now: datetime) -> Content:
         """The widest text of each column over every row (counted, not walked)."""
@@ -651,6 +693,11 @@ class _View:
         index = bisect.bisect_left(self._keys, group.sort_key)
         found = index < len(self._keys) and self._keys[index] == group.sort_key
         return index if found else None
+
+
+def _kept() -> int:
+    """What a full board keeps when it evicts (MAX_ENTRIES is read when needed: tests set it)."""
+    return MAX_ENTRIES - MAX_ENTRIES // 20
 
 
 def _remove(keys: list[_SortKey], key: _SortKey) -> None:

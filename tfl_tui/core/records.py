@@ -54,7 +54,6 @@ class Decoded(msgspec.Struct, gc=False):
     record: Record
     prediction: Prediction | None = None
     problem: str | None = None  # set when the record is flagged
-    text: str = ""  # the value as text (lossless when it was UTF-8)
     is_json: bool = False
     # The poll it came from (None: no poll headers), read once, by whoever read the record.
     poll: PollRef | None = None
@@ -67,6 +66,12 @@ class Decoded(msgspec.Struct, gc=False):
         return self.problem is None
 
     @property
+    def text(self) -> str:
+        """The value as text (lossless when it was UTF-8); made when asked for: most records
+        of a replay are never shown."""
+        return value_text(self.record.value)
+
+    @property
     def value(self) -> Any:
         """The parsed JSON when the value is JSON (see is_json: JSON null is None too)."""
         if not self.is_json:
@@ -74,6 +79,11 @@ class Decoded(msgspec.Struct, gc=False):
         if self.parsed is _UNPARSED:
             self.parsed = json.loads(self.text)
         return self.parsed
+
+
+def value_text(value: bytes | None) -> str:
+    """A record's value as text: UTF-8, any byte that is not shown as an escape (`\\xff`)."""
+    return "" if value is None else value.decode("utf-8", errors="backslashreplace")
 
 
 _FROM_HEADERS: Any = object()
@@ -89,23 +99,19 @@ def decode_record(record: Record, poll: PollRef | None = _FROM_HEADERS) -> Decod
         poll = poll_ref(record.headers)
     raw = record.value
     if raw is None:
-        return Decoded(record, problem="empty value (tombstone)", text="", poll=poll)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        return Decoded(
-            record,
-            problem=f"not UTF-8 (byte {error.start})",
-            text=raw.decode("utf-8", errors="backslashreplace"),
-            poll=poll,
-        )
+        return Decoded(record, problem="empty value (tombstone)", poll=poll)
+    if not raw.isascii():  # ASCII is UTF-8; msgspec does not check the fields it skips
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            return Decoded(record, problem=f"not UTF-8 (byte {error.start})", poll=poll)
     prediction = decode_prediction_json(raw)
     if prediction is not None:
-        return Decoded(record, prediction=prediction, text=text, is_json=True, poll=poll)
+        return Decoded(record, prediction=prediction, is_json=True, poll=poll)
     # The slow path: decides everything the fast one could not vouch for, and says why.
     problem = None
     try:
-        value = json.loads(text)
+        value = json.loads(raw.decode("utf-8"))
     except json.JSONDecodeError as error:
         # Some of json's messages end in " at" already ("Invalid control character at").
         problem = f"not JSON ({error.msg.removesuffix(' at')} at char {error.pos})"
@@ -114,19 +120,18 @@ def decode_record(record: Record, poll: PollRef | None = _FROM_HEADERS) -> Decod
     except RecursionError:
         problem = "not JSON (nested too deeply)"
     if problem is not None:
-        return Decoded(record, problem=problem, text=text, poll=poll)
+        return Decoded(record, problem=problem, poll=poll)
     try:
         prediction = decode_prediction(value)
     except InvalidPrediction as error:
         return Decoded(
             record,
             problem=f"not a prediction: {error}",
-            text=text,
             is_json=True,
             parsed=value,
             poll=poll,
         )
-    return Decoded(record, prediction=prediction, text=text, is_json=True, parsed=value, poll=poll)
+    return Decoded(record, prediction=prediction, is_json=True, parsed=value, poll=poll)
 
 
 def format_line(decoded: Decoded, value_limit: int | None = 4000) -> str:
