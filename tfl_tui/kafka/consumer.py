@@ -37,21 +37,24 @@ def to_record(message: Message, headers: Any = _READ) -> Record:
     """The record of a consumed message; `headers`: what `message.headers()` gave, when the
     caller has read them already (each call builds them anew)."""
     _kind, timestamp = message.timestamp()
-    raw = (message.headers() if headers is _READ else headers) or []
+    raw = message.headers() if headers is _READ else headers
     pairs: Headers
-    if isinstance(raw, list):
+    if not raw:
+        pairs = ()
+    elif isinstance(raw, list):
         # What consume() gives: (str, bytes | None) pairs already; no copy per header.
         pairs = tuple(raw)  # type: ignore[arg-type]  # values are bytes here
     else:
         pairs = tuple((str(name), _header_bytes(value)) for name, value in raw.items())
+    # Positional: a replay makes a few hundred thousand a second.
     return Record(
-        topic=message.topic() or "",
-        partition=message.partition() or 0,
-        offset=message.offset() or 0,
-        key=message.key(),
-        value=message.value(),
-        timestamp_ms=timestamp if timestamp and timestamp > 0 else None,
-        headers=pairs,
+        message.topic() or "",
+        message.partition() or 0,
+        message.offset() or 0,
+        message.key(),
+        message.value(),
+        timestamp if timestamp and timestamp > 0 else None,
+        pairs,
     )
 
 

@@ -236,20 +236,22 @@ class ConsumerWorker(BackgroundWorker):
         starts = range(0, len(held), self._max_batch)
         chunks = [(held[i : i + self._max_batch], polls[i : i + self._max_batch]) for i in starts]
         for index, (chunk, chunk_polls) in enumerate(chunks or [([], [])]):
-            decoded = {
-                id(message): decode_record(to_record(message, headers), poll)
+            batch = [
+                decode_record(to_record(message, headers), poll)
                 for (message, headers), poll in zip(chunk, chunk_polls, strict=True)
-            }
+            ]
+            flagged = sum(d.problem is not None for d in batch)
             last = index == max(len(chunks) - 1, 0)
             tail = []
-            if last:  # the raw panel's records: mostly decoded already, in this last chunk
+            if last and recent:  # the raw panel's records: mostly decoded already, in this chunk
+                by_id = {id(message): d for (message, _h), d in zip(chunk, batch, strict=True)}
                 for message in recent:
-                    found = decoded.get(id(message))
+                    found = by_id.get(id(message))
                     if found is None:
-                        found = decoded[id(message)] = decode_record(to_record(message))
+                        found = by_id[id(message)] = decode_record(to_record(message))
+                        flagged += found.problem is not None
                     tail.append(found)
-            stats.flagged += sum(d.problem is not None for d in decoded.values())
-            batch = [decoded[id(message)] for message, _headers in chunk]
+            stats.flagged += flagged
             if not self._send(batch, tail, read if last else 0):
                 return
 
