@@ -601,3 +601,24 @@ def test_another_producers_record_without_a_timestamp_ages_from_the_records_time
     [row] = board.rows(NOW)
     assert row.updated == NOW - timedelta(seconds=90)
     assert row.stale
+
+
+def test_clear_keeps_when_the_board_was_last_pruned() -> None:
+    # `r` clears the board; a replay must not store, even for a moment, buses gone by then.
+    board = board_of(poll(bus("a", 60)))
+    board.prune(at(300))
+    board.clear()
+    board.apply_all(poll(bus("a", 60), bus("b", 400), seq=2))
+    assert len(board) == 1
+    assert ids(board, at(300)) == ["b"]
+
+
+def test_replaced_predictions_do_not_pile_up_in_the_board() -> None:
+    # One bus re-predicted poll after poll (records without poll headers never complete a poll):
+    # what the board keeps for it stays bounded, however many records came.
+    board = Board()
+    for n in range(20_000):
+        item = bus("a", 600 + n % 7, timestamp=format_tfl_time(at(n)))
+        board.apply(loose(item, offset=n))
+    assert len(board) == 1
+    assert len(board._expiry) <= 2 * len(board) + 4096

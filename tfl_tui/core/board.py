@@ -16,7 +16,6 @@ from __future__ import annotations
 import bisect
 import heapq
 import re
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -198,7 +197,7 @@ class _Group:
 
 # (first arrival, natural line order, row key): rows sort by their soonest bus, which does not
 # change as time passes, so the order is kept, not recomputed.
-_SortKey = tuple[datetime, tuple[int, str], tuple[str, str, str]]
+_SortKey = tuple[float, tuple[int, str], tuple[str, str, str]]  # float: compares fastest
 _FAR = (10**9, "")
 # (expiry, or minus the arrival; the entry's seq; its stop; its id): an item does not keep its
 # entry alive, so those of entries gone since (replaced, evicted) cost little until taken out.
@@ -219,6 +218,10 @@ class Board:
         # never stored (a replay of hours of history would hold thousands between prunes).
         # Time only moves on: `clear` keeps it.
         self._pruned_at: datetime | None = None
+        # Per name, its natural line order and its width on screen: kept across `clear`, a
+        # replay brings the same names back.
+        self._line_orders: dict[str, tuple[int, str]] = {}
+        self._widths_of: dict[str, int] = {}
         self.clear()
 
     def __len__(self) -> int:
@@ -245,17 +248,13 @@ class Board:
         self._groups: dict[tuple[str, str, str], _Group] = {}
         self._of_stop: dict[str, set[tuple[str, str, str]]] = {}
         self._dirty: set[tuple[str, str, str]] = set()
+        self._renamed: set[str] = set()  # stops whose name changed: their rows' widths too
         self._sorted: list[_SortKey] = []
         self._filter: BoardFilter | None = None  # the words and lines `_filtered` is for
         self._filtered: list[_SortKey] = []
-        self._widths: tuple[Counter[int], Counter[int], Counter[int]] = (
-            Counter(),
-            Counter(),
-            Counter(),
-        )
-        self._updated: Counter[datetime] = Counter()  # each row's newest poll, counted
-        self._line_orders: dict[str, tuple[int, str]] = {}
-        self._widths_of: dict[str, int] = {}
+        # Counts (plain dicts: faster than Counter) of the rows' widths and newest polls.
+        self._widths: tuple[dict[int, int], dict[int, int], dict[int, int]] = ({}, {}, {})
+        self._updated: dict[datetime, int] = {}
 
     # -- entries --------------------------------------------------------------------------
 
@@ -366,6 +365,7 @@ class Board:
             if self._names.get(stop_id) != name:
                 self._names[stop_id] = name
                 self._dirty.update(self._of_stop.get(stop_id, ()))  # their Stop cell changed
+                self._renamed.add(stop_id)
         if snapshot_size is not None:
             self._count_poll(stop_id, entries, tracker, poll_time, snapshot_size)
         self.applied += 1
@@ -512,7 +512,7 @@ class Board:
         limit = board_filter.within_seconds
         count = len(keys)
         if limit is not None:  # `<N`: rows are sorted by their soonest bus, so a prefix
-            count = bisect.bisect_right(keys, (now + timedelta(seconds=limit), _FAR))
+            count = bisect.bisect_right(keys, (now.timestamp() + limit, _FAR))
         return _View(self, now, keys[:count], limit)
 
     def rows(self, now: datetime, board_filter: BoardFilter | None = None) -> list[Row]:
@@ -535,6 +535,7 @@ class Board:
     def _place_changed_rows(self) -> None:
         """Give each row changed since the last look its new place in the sorted lists."""
         dirty, self._dirty = self._dirty, set()
+        renamed, self._renamed = self._renamed, set()
         if not dirty:
             return
         rebuild = len(dirty) * 8 > len(self._sorted)  # most rows changed: sort once instead
@@ -548,12 +549,26 @@ class Board:
                 _remove(sorted_keys, old)
                 if names is not None:
                     _remove(filtered, old)
-            self._recount(key, group)
             if not group.entries:
+                self._recount(group, None, None)
                 self._forget(key)
                 continue
-            first = min(e.prediction.expected_arrival for e in group.entries.values())
-            new = group.sort_key = (first, self._line_order(key[1]), key)
+            # One pass for the soonest bus and the newest poll: after a replay every row is new.
+            first = updated = None
+            for entry in group.entries.values():
+                arrival, polled = entry.prediction.expected_arrival, entry.poll_time
+                if first is None or arrival < first:
+                    first = arrival
+                if updated is None or polled > updated:
+                    updated = polled
+            assert first is not None
+            widths = group.widths
+            if widths is None or key[0] in renamed:
+                stop_id, line, destination = key
+                label = self._stop_label(stop_id)
+                widths = (self._width(line), self._width(destination), self._width(label))
+            self._recount(group, widths, updated)
+            new = group.sort_key = (first.timestamp(), self._line_order(key[1]), key)
             if not rebuild:
                 bisect.insort(sorted_keys, new)
                 if names is not None and self._matches(names, key):
@@ -563,18 +578,14 @@ class Board:
             if names is not None:
                 self._filtered = [k for k in self._sorted if self._matches(names, k[2])]
 
-    def _recount(self, key: tuple[str, str, str], group: _Group) -> None:
-        """Keep the column widths and the rows' poll times counted as `group` changes."""
-        widths = None
-        updated = None
-        if group.entries:
-            stop_id, line, destination = key
-            widths = (
-                self._width(line),
-                self._width(destination),
-                self._width(self._stop_label(stop_id)),
-            )
-            updated = max(e.poll_time for e in group.entries.values())
+    def _recount(
+        self,
+        group: _Group,
+        widths: tuple[int, int, int] | None,
+        updated: datetime | None,
+    ) -> None:
+        """Keep the column widths and the rows' poll times counted as `group` changes (None:
+        the row is gone)."""
         if widths != group.widths:
             for counter, old, new in zip(
                 self._widths, group.widths or (None,) * 3, widths or (None,) * 3, strict=True
@@ -582,15 +593,15 @@ class Board:
                 if old is not None:
                     _uncount(counter, old)
                 if new is not None:
-                    counter[new] += 1
+                    _count(counter, new)
             group.widths = widths
         if updated != group.updated:
             if group.updated is not None:
                 _uncount(self._updated, group.updated)
             if updated is not None:
-                self._updated[updated] += 1
+                _count(self._updated, updated)
             group.updated = updated
-        if not group.entries:
+        if widths is None:
             group.sort_key = None
 
     def _width(self, text: str) -> int:
@@ -706,9 +717,15 @@ def _remove(keys: list[_SortKey], key: _SortKey) -> None:
         del keys[index]
 
 
-def _uncount(counter: Counter[Any], value: Any) -> None:
-    counter[value] -= 1
-    if counter[value] <= 0:
+def _count(counter: dict[Any, int], value: Any) -> None:
+    counter[value] = counter.get(value, 0) + 1
+
+
+def _uncount(counter: dict[Any, int], value: Any) -> None:
+    left = counter[value] - 1
+    if left:
+        counter[value] = left
+    else:
         del counter[value]
 
 

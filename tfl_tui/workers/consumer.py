@@ -86,7 +86,7 @@ class ConsumerWorker(BackgroundWorker):
         start: str = "earliest",
         batch_interval: float = 0.1,
         progress_interval: float = 1.0,
-        max_batch: int = 2000,
+        max_batch: int = 500,
         recent_limit: int = DEFAULT_RAW_LIMIT,
     ) -> None:
         super().__init__(sink)
