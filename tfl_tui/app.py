@@ -335,6 +335,11 @@ class TflTuiApp(App[Outcome]):
         """
         now = self.clock()
         replaying = not self.status.replay_done
+        if not replaying and not self.board.settle(now):
+            # Caught up: the rebuilt board is put in order a slice at a time, each as a message
+            # of its own, so that a key pressed meanwhile goes first.
+            self._defer(self.render_board)
+            return now
         view = RowsView([], now) if replaying else self.board.view(now, self.board_filter)
         table = self.query_one(BoardTable)
         table.show(view)

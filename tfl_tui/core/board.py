@@ -33,6 +33,8 @@ from tfl_tui.tfl.prediction import OPERATION_DELETE, Prediction
 ARRIVED_GRACE = timedelta(seconds=30)
 # Bound on live predictions whatever the topic holds (a busy stop has a few dozen).
 MAX_ENTRIES = 20_000
+# Rows put in place per slice when most have changed (after a replay): about 10 ms here.
+SETTLE_BUDGET = 2000
 # At most this many arrivals are listed per row.
 ETAS_PER_ROW = 3
 
@@ -249,6 +251,7 @@ class Board:
         self._of_stop: dict[str, set[tuple[str, str, str]]] = {}
         self._dirty: set[tuple[str, str, str]] = set()
         self._renamed: set[str] = set()  # stops whose name changed: their rows' widths too
+        self._rebuilding = False  # rows are being placed slice by slice, to be sorted at once
         self._sorted: list[_SortKey] = []
         self._filter: BoardFilter | None = None  # the words and lines `_filtered` is for
         self._filtered: list[_SortKey] = []
@@ -532,13 +535,23 @@ class Board:
             order = self._line_orders[line] = _line_order(line)
         return order
 
-    def _place_changed_rows(self) -> None:
-        """Give each row changed since the last look its new place in the sorted lists."""
-        dirty, self._dirty = self._dirty, set()
-        renamed, self._renamed = self._renamed, set()
-        if not dirty:
-            return
-        rebuild = len(dirty) * 8 > len(self._sorted)  # most rows changed: sort once instead
+    def settle(self, now: datetime, budget: int = SETTLE_BUDGET) -> bool:
+        """Put up to `budget` changed rows in place; True once every row is (`view` is then
+        cheap). After a replay every row is new: the UI settles the board a slice at a time,
+        so that a key pressed meanwhile need not wait for all of it."""
+        self.prune(now)
+        return self._place_changed_rows(budget)
+
+    def _place_changed_rows(self, budget: int | None = None) -> bool:
+        """Give rows changed since the last look their new place in the sorted lists (at most
+        `budget` of them); True when none is left."""
+        rebuild = self._rebuilding or len(self._dirty) * 8 > len(self._sorted)
+        if not rebuild or budget is None or len(self._dirty) <= budget:
+            dirty, self._dirty = self._dirty, set()
+        else:  # most rows changed: place them slice by slice, then sort once
+            dirty = {self._dirty.pop() for _ in range(budget)}
+        self._rebuilding = rebuild
+        renamed = self._renamed
         sorted_keys, filtered, names = self._sorted, self._filtered, self._filter
         for key in dirty:
             group = self._groups.get(key)
@@ -573,10 +586,15 @@ class Board:
                 bisect.insort(sorted_keys, new)
                 if names is not None and self._matches(names, key):
                     bisect.insort(filtered, new)
+        if self._dirty:
+            return False
         if rebuild:
             self._sorted = sorted(g.sort_key for g in self._groups.values() if g.sort_key)
             if names is not None:
                 self._filtered = [k for k in self._sorted if self._matches(names, k[2])]
+        self._rebuilding = False
+        self._renamed = set()
+        return True
 
     def _recount(
         self,
