@@ -27,7 +27,7 @@ from tfl_tui.core.events import BrokerReady, Connection, Failure, PollOutcome
 from tfl_tui.core.polling import Snapshot
 from tfl_tui.core.records import Decoded, Record, decode_record, format_line, to_json_line
 from tfl_tui.core.status import Status
-from tfl_tui.core.text import clip, safe_json, safe_text
+from tfl_tui.core.text import clip, fit_keeping_tail, safe_json, safe_text
 from tfl_tui.kafka.producer import Delivery
 from tfl_tui.widgets.board_table import render_cells
 from tfl_tui.widgets.raw_panel import record_cells, render_record
@@ -226,3 +226,18 @@ def test_produce_lines(text: str, capsys: pytest.CaptureFixture[str]) -> None:
     # One line per message: a line feed in the data does not start a line of its own.
     assert len(out.splitlines()) == 1
     assert len(err.splitlines()) == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "expected"),
+    [
+        ("Elephant & Castle / Victoria Street (RB)", 26, "Elephant & Castle /… (RB)"),
+        ("Elephant & Castle / Kings Road (N)", 22, "Elephant & Castle… (N)"),
+        ("Waterloo (W)", 20, "Waterloo (W)"),  # fits: as it is
+        ("No letter here at all", 10, "No letter…"),
+        ("Waterloo (W)", 5, "Wate…"),  # no room for the letter: cut like any name
+    ],
+)
+def test_a_stop_cut_to_its_column_keeps_its_letter(text: str, width: int, expected: str) -> None:
+    assert fit_keeping_tail(text, width) == expected
+    assert len(fit_keeping_tail(text, width)) <= width

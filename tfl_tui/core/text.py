@@ -76,3 +76,15 @@ def clip(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return f"{text[:limit]}… ({len(text) - limit} more characters)"
+
+
+def fit_keeping_tail(text: str, width: int) -> str:
+    """`text` cut to `width` with an ellipsis, keeping a last part in brackets whole: two stops
+    of one place differ only there (`Elephant & Castle / Victoria Street (RB)` and `… (N)`)."""
+    if len(text) <= width:
+        return text
+    head, bracket, tail = text.rpartition(" (")
+    kept = f"{bracket}{tail}"
+    if not head or not tail.endswith(")") or len(kept) + 2 > width:
+        return text[: max(width - 1, 0)] + "…"
+    return text[: width - len(kept) - 1].rstrip() + "…" + kept

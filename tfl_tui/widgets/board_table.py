@@ -29,7 +29,7 @@ from textual.strip import Strip
 from tfl_tui.core.board import Row, format_eta, format_updated
 from tfl_tui.core.board_layout import CELL_PADDING, Layout, board_layout
 from tfl_tui.core.board_view import BoardView, RowsView
-from tfl_tui.core.text import safe_text
+from tfl_tui.core.text import fit_keeping_tail, safe_text
 
 SCROLLBAR = 2  # the vertical scrollbar's width, kept free so that nothing moves when it shows
 HEADER_HEIGHT = 1
@@ -76,7 +76,7 @@ def render_cells(row: Row, now: datetime, layout: Layout) -> tuple[Text, ...]:
     cells = [Text(safe_text(row.line), style=line_style), _etas(row, layout.etas)]
     cells.append(Text(safe_text(row.destination)))
     if layout.stop:
-        cells.append(Text(safe_text(row.stop), style="dim"))
+        cells.append(Text(fit_keeping_tail(safe_text(row.stop), layout.stop), style="dim"))
     if layout.updated:
         cells.append(_updated(row, now))
     return tuple(cells)
