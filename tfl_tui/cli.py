@@ -6,6 +6,7 @@ import argparse
 import math
 import os
 import re
+import shutil
 import signal
 import sys
 import textwrap
@@ -45,17 +46,47 @@ exit codes:
   130  interrupted before the work was done
 """
 
-KAFKA_HELP = """\
-which Kafka:
-  --bootstrap-servers overrides the servers of --config (default ./client.properties when it
-  exists, in librdkafka's format: Confluent Cloud's SASL_SSL settings work as written). With
-  neither, the commands use the `tfl-tui broker` running on this machine.
-"""
+KAFKA_HELP = (
+    "which Kafka:\n"
+    "  --bootstrap-servers overrides the servers of --config (default ./client.properties when "
+    "it exists, in librdkafka's format: Confluent Cloud's SASL_SSL settings work as written). "
+    "With neither, the commands use the `tfl-tui broker` running on this machine.\n"
+)
+
+
+HELP_WIDTH = 100  # at most; narrower terminals get narrower help
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Help as wide as the terminal (up to HELP_WIDTH): prose paragraphs are filled again,
+    indented lines (lists, exit codes) are wrapped each under its own indent."""
+
     def __init__(self, prog: str) -> None:
-        super().__init__(prog, max_help_position=34, width=100)
+        width = max(40, min(HELP_WIDTH, shutil.get_terminal_size((HELP_WIDTH, 24)).columns))
+        super().__init__(prog, max_help_position=min(34, width // 3), width=width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        paragraphs = []
+        for paragraph in text.split("\n\n"):
+            lines = paragraph.splitlines()
+            if not any(line.startswith(" ") for line in lines):
+                joined = " ".join(line.strip() for line in lines)
+                paragraphs.append(textwrap.fill(joined, width, initial_indent=indent,
+                                                subsequent_indent=indent,
+                                                break_on_hyphens=False))  # fmt: skip
+                continue
+            wrapped = []
+            for line in lines:
+                lead = indent + line[: len(line) - len(line.lstrip())]
+                wrapped += textwrap.wrap(
+                    line.strip(),
+                    width,
+                    initial_indent=lead,
+                    subsequent_indent=lead,
+                    break_on_hyphens=False,
+                ) or [""]
+            paragraphs.append("\n".join(wrapped))
+        return "\n\n".join(paragraphs)
 
 
 def _positive(convert: Callable[[str], float], kind: str) -> Callable[[str], Any]:

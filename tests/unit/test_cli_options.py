@@ -196,3 +196,21 @@ def test_help_describes_the_rules(capsys: pytest.CaptureFixture[str]) -> None:
     assert "a repeated stop is polled once" in text
     assert "TfL API base URL, http:// or https://" in text
     assert "topic to use: letters, digits, '.', '_', '-'" in text
+
+
+@pytest.mark.parametrize("columns", [60, 80, 100])
+@pytest.mark.parametrize("command", [[], ["broker"], ["produce"], ["consume"]])
+def test_help_fits_the_terminal(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    columns: int,
+    command: list[str],
+) -> None:
+    monkeypatch.setenv("COLUMNS", str(columns))
+    with pytest.raises(SystemExit):
+        build_parser().parse_args([*command, "--help"])
+    lines = capsys.readouterr().out.splitlines()
+    too_wide = [line for line in lines if len(line) > columns]
+    # Usage lines hold option names whole; everything else, prose and lists, is wrapped.
+    assert [line for line in too_wide if "[" not in line] == []
+    assert any("exit codes" in line for line in lines) or command == []
