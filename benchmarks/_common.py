@@ -229,7 +229,10 @@ def fill_topic(
     source = DemoSource(seed=1, clock=lambda: clock_at[0])
     poller = Poller(source, "demo", clock=lambda: clock_at[0])
     producer = ArrivalsProducer(producer_conf, topic)
-    tutorial = Producer({**producer_conf, "compression.type": "lz4"})
+    # The tutorial's way: a plain producer, no headers (lz4 so that the embedded broker keeps it).
+    tutorial = (
+        Producer({**producer_conf, "compression.type": "lz4"}) if shape == "tutorial" else None
+    )
     queued = 0
     started = time.monotonic()
     while queued < records:
@@ -246,7 +249,7 @@ def fill_topic(
             if len(snapshot.predictions) > room:
                 # The last poll is cut short so that the count is exact.
                 snapshot.predictions[room:] = []
-            if shape == "tutorial":
+            if tutorial is not None:
                 for bus in snapshot.predictions:
                     tutorial.produce(topic, key=bus["lineId"], value=json.dumps(bus))
                     tutorial.poll(0)
@@ -256,7 +259,7 @@ def fill_topic(
             if queued >= records:
                 break
         log(f"  filling {topic} ({shape}): {queued:,}/{records:,} records")
-    left = producer.flush(120) + tutorial.flush(120)
+    left = producer.flush(120) + (tutorial.flush(120) if tutorial is not None else 0)
     if left or producer.failed:
         raise RuntimeError(f"{left + producer.failed} records were not delivered")
     log(f"  filled {queued:,} records in {time.monotonic() - started:.1f} s")

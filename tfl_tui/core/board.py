@@ -361,8 +361,12 @@ class Board:
         latest = self._latest
         if not latest or self._size < _kept() or -latest[0][0] >= arrival.timestamp():
             return False
-        self.horizon = arrival if self.horizon is None else min(self.horizon, arrival)
+        self._dropped_by_cap(arrival)
         return True
+
+    def _dropped_by_cap(self, arrival: datetime) -> None:
+        """Remember the earliest bus the cap has kept off the board (`horizon`)."""
+        self.horizon = arrival if self.horizon is None else min(self.horizon, arrival)
 
     def _evict(self) -> None:
         """Over the cap: drop the latest buses until it is met (the soonest are the ones a
@@ -381,8 +385,7 @@ class Board:
             entry = self._entry_of(heapq.heappop(latest))
             if entry is not None:
                 self._drop(self._stops[entry.stop_id], entry)
-                arrival = entry.prediction.expected_arrival
-                self.horizon = arrival if self.horizon is None else min(self.horizon, arrival)
+                self._dropped_by_cap(entry.prediction.expected_arrival)
 
     def _all(self) -> Iterator[Entry]:
         for entries in self._stops.values():
@@ -426,7 +429,7 @@ class Board:
         if names.active:
             if names != self._filter:
                 self._filter = names
-                self._filtered = [k for k in self._sorted if self._matches(names, k[2])]
+                self._refilter()
             keys = self._filtered
         else:
             keys = self._sorted
@@ -440,6 +443,13 @@ class Board:
         """The board at `now`: one row per (stop, line, destination), soonest first."""
         view = self.view(now, board_filter)
         return view.rows(0, len(view))
+
+    def _refilter(self) -> None:
+        """The rows that match the filter's words, from the sorted rows, in their order."""
+        names = self._filter
+        self._filtered = (
+            [] if names is None else [k for k in self._sorted if self._matches(names, k[2])]
+        )
 
     def _matches(self, board_filter: BoardFilter, key: tuple[str, str, str]) -> bool:
         stop_id, line, destination = key
@@ -509,7 +519,7 @@ class Board:
         if rebuild:
             self._sorted = sorted(g.sort_key for g in self._groups.values() if g.sort_key)
             if names is not None:
-                self._filtered = [k for k in self._sorted if self._matches(names, k[2])]
+                self._refilter()
         self._rebuilding = False
         self._renamed = set()
         return True
