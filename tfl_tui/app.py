@@ -27,10 +27,12 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, ProgressBar, Static
 
+from tfl_tui.core import saved_stops
 from tfl_tui.core.board import Board, BoardFilter
 from tfl_tui.core.board_message import Watching, empty_board_message
 from tfl_tui.core.board_view import RowsView
 from tfl_tui.core.dashboard_options import DashboardOptions
+from tfl_tui.core.errors import TflTuiError
 from tfl_tui.core.events import (
     Failure,
     Notice,
@@ -41,6 +43,8 @@ from tfl_tui.core.events import (
 )
 from tfl_tui.core.polling import utc_now
 from tfl_tui.core.status import Status
+from tfl_tui.core.stop_choice import Origin
+from tfl_tui.core.stops import Place, Watchlist
 from tfl_tui.core.text import safe_text
 from tfl_tui.tuning import RuntimeTuning
 from tfl_tui.widgets.board_table import BoardTable
@@ -48,9 +52,11 @@ from tfl_tui.widgets.help_screen import HelpScreen
 from tfl_tui.widgets.raw_panel import RawPanel
 from tfl_tui.widgets.records_screen import RecordsScreen
 from tfl_tui.widgets.status_bar import StatusBar
+from tfl_tui.widgets.stops_screen import StopsScreen
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 BOARD_TITLE = "Arrivals · soonest first"
+BOARD_TITLE_BY_STOP = "Arrivals · by stop, soonest first"
 MESSAGES_MIN_HEIGHT = 30  # rows a terminal needs before the raw messages show by default
 COMPACT_FOOTER_BELOW = 100  # columns: the footer's keys fit closer together below it
 RENDER_INTERVAL_S = 0.1  # the board redraws at most 10 times a second, plus the 1 s countdown
@@ -83,7 +89,9 @@ class TflTuiApp(App[Outcome]):
         Binding("p", "pause", "Pause"),
         Binding("p", "resume", "Resume"),
         Binding("m", "toggle_messages", "Messages"),
-        Binding("s", "toggle_status_detail", "Status"),
+        Binding("s", "stops", "Stops"),
+        Binding("g", "group_by_stop", "Group", show=False),
+        Binding("i", "toggle_status_detail", "Info"),
         Binding("d", "use_demo", "Demo feed"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
@@ -103,6 +111,7 @@ class TflTuiApp(App[Outcome]):
         self.board = Board(stale_after=timedelta(seconds=2 * options.interval))
         self.status = Status(topic=options.topic, producing=options.produce)
         self.board_filter = BoardFilter()
+        self.by_stop = False  # `g`: each stop's rows together
         self.paused = False
         self.outcome = Outcome()
         self._start_workers = start_workers
@@ -120,6 +129,11 @@ class TflTuiApp(App[Outcome]):
         self._closing = False
         self._background: Any = None  # tfl_tui.workers.supervisor.Workers, loaded lazily
         self._messages_chosen: bool | None = None  # the raw panel, once the user has chosen
+        self.watched = Watchlist(list(options.watched))
+        # Stops given with --stop are this run's: the Stops screen offers to save them. Saved
+        # (or default) stops are saved again at every change.
+        self._autosave = options.stops_origin is not Origin.FLAGS
+        self._finder: Any = None  # tfl_tui.workers.stop_finder.StopFinder, made when needed
         self.tuning = RuntimeTuning()  # process-wide GC and GIL settings while mounted
 
     # -- layout ---------------------------------------------------------------------------
@@ -143,7 +157,7 @@ class TflTuiApp(App[Outcome]):
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
         self.query_one("#banner", Static).display = False
-        self.query_one("#board-box").border_title = BOARD_TITLE
+        self._show_board_title()
         raw = self.query_one(RawPanel)
         raw.border_title = "Raw messages · partition · offset"
         raw.display = self._messages_shown(self.size.height)
@@ -152,6 +166,14 @@ class TflTuiApp(App[Outcome]):
         self._render_title()
         self.render_all()
         self.tuning.enter()  # put back on unmount
+        self.board.describe_stops({s.id: s.towards for s in self.watched.stops if s.towards})
+        if self.options.stops_origin is Origin.DEFAULT and self.options.produce:
+            self.notify(
+                f"Watching {self.watched.stops[0].label()}, the default stop. "
+                "Press s to find yours by name.",
+                timeout=10,
+                markup=False,
+            )
         self.set_interval(1.0, self._tick)
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             # SIGTERM and SIGINT (`kill -INT`; Ctrl+C itself arrives as a key) quit like `q`:
@@ -340,7 +362,11 @@ class TflTuiApp(App[Outcome]):
             # of its own, so that a key pressed meanwhile goes first.
             self._defer(self.render_board)
             return now
-        view = RowsView([], now) if replaying else self.board.view(now, self.board_filter)
+        view = (
+            RowsView([], now)
+            if replaying
+            else self.board.view(now, self.board_filter, by_stop=self.by_stop)
+        )
         table = self.query_one(BoardTable)
         table.show(view)
         table.show_header = len(view) > 0  # no header without rows: the message says why
@@ -411,9 +437,7 @@ class TflTuiApp(App[Outcome]):
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused
         self._render_title()
-        self.query_one("#board-box").border_title = BOARD_TITLE + (
-            " · paused" if self.paused else ""
-        )
+        self._show_board_title()
         self.refresh_bindings()  # the key reads Resume while paused
         if not self.paused:
             self.render_all()
@@ -456,6 +480,87 @@ class TflTuiApp(App[Outcome]):
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
+    # -- stops ----------------------------------------------------------------------------
+
+    def action_group_by_stop(self) -> None:
+        self.by_stop = not self.by_stop
+        self._show_board_title()
+        self.render_board()
+
+    def _show_board_title(self) -> None:
+        title = BOARD_TITLE_BY_STOP if self.by_stop else BOARD_TITLE
+        self.query_one("#board-box").border_title = title + (" · paused" if self.paused else "")
+
+    def action_stops(self) -> None:
+        if self._autosave:
+            note = f"Changes are saved in {saved_stops.saved_stops_path()}"
+        else:
+            note = "These stops came from --stop: Ctrl+S saves them for the next start"
+        if not self.options.produce:
+            note = "--no-produce: nothing is polled here; " + note[0].lower() + note[1:]
+        self.push_screen(
+            StopsScreen(
+                self.watched.stops, self._search_stops, note=note, offer_save=not self._autosave
+            )
+        )
+
+    def _search_stops(self, query: str) -> list[Place]:
+        """Called from the Stops screen's search thread."""
+        if self._finder is None:
+            from tfl_tui.workers.stop_finder import StopFinder
+
+            self._finder = StopFinder(
+                self.options,
+                on_demo=lambda: self._on_demo,  # the catalogue once on the demo feed
+                budget=lambda: getattr(self._background, "request_budget", None),
+            )
+        places: list[Place] = self._finder.search(query)
+        return places
+
+    @on(StopsScreen.Changed)
+    def _stops_changed(self, event: StopsScreen.Changed) -> None:
+        added = self.watched.add(event.added)
+        removed = self.watched.remove(stop.id for stop in event.removed)
+        if not added and not removed:
+            return
+        self.options.stops = self.watched.ids
+        self.options.watched = list(self.watched.stops)
+        self.board.show_stops(stop.id for stop in added)
+        self.board.hide_stops(stop.id for stop in removed)
+        self.board.describe_stops({s.id: s.towards for s in added if s.towards})
+        if self._background is not None:
+            self._background.set_stops(self.watched.ids)
+        if self._autosave:
+            self._save_stops(quiet=True)
+        said = [f"Watching {s.label()}" for s in added]
+        said += [f"No longer watching {s.label()}" for s in removed]
+        self.notify(safe_text("\n".join(said), multiline=True), title="Stops", markup=False)
+        self._invalidate()
+
+    @on(StopsScreen.SaveRequested)
+    def _save_requested(self) -> None:
+        if self._save_stops(quiet=False):
+            self._autosave = True  # saved once: later changes are kept too
+
+    def _save_stops(self, *, quiet: bool) -> bool:
+        """Write the watched stops, unless the saved file no longer reads: the user's file
+        is never written over unseen."""
+        try:
+            saved_stops.load()
+            path = saved_stops.save(self.watched.stops)
+        except TflTuiError as error:
+            self.notify(
+                safe_text(f"{error.message}\n{error.hint or ''}".strip(), multiline=True),
+                title="Stops not saved",
+                severity="error",
+                timeout=10,
+                markup=False,
+            )
+            return False
+        if not quiet:
+            self.notify(safe_text(f"Saved in {path}"), title="Stops", markup=False)
+        return True
+
     def action_use_demo(self) -> None:
         if self._background is not None and self._offer_demo:
             self._background.use_demo()
@@ -480,6 +585,8 @@ class TflTuiApp(App[Outcome]):
             loop = asyncio.get_running_loop()
             for number in STOP_SIGNALS:
                 loop.remove_signal_handler(number)
+        if self._finder is not None:
+            self._finder.close()
         if self._background is not None:
             await asyncio.to_thread(self._background.stop)
 

@@ -127,17 +127,17 @@ def _group(text: str) -> str:
 
 
 def _stop(text: str) -> str:
-    """A stop id, as the path segment it becomes in TfL's URLs (surrounding blanks dropped)."""
+    """A stop id, group id or name (blanks around it dropped, between words made one)."""
     stop = text.strip()
     if not stop:
-        raise argparse.ArgumentTypeError("a stop id must not be empty")
+        raise argparse.ArgumentTypeError("a stop must not be empty")
     if stop in (".", ".."):
-        raise argparse.ArgumentTypeError(f"{stop!r} is not a stop id")
-    if any(char.isspace() or unicodedata.category(char).startswith("C") for char in stop):
+        raise argparse.ArgumentTypeError(f"{stop!r} is not a stop id or name")
+    if any(unicodedata.category(char).startswith("C") for char in stop):
         raise argparse.ArgumentTypeError(
-            f"{stop!r} is not a stop id: it contains blanks or control characters"
+            f"{stop!r} is not a stop id or name: it contains control characters"
         )
-    return stop
+    return " ".join(stop.split())
 
 
 def _base_url(text: str) -> str:
@@ -202,16 +202,18 @@ def _kafka_options() -> argparse.ArgumentParser:
 
 
 def _produce_options() -> argparse.ArgumentParser:
-    parent = argparse.ArgumentParser(add_help=False)
-    group = parent.add_argument_group("TfL source")
+    parent = argparse.ArgumentParser(add_help=False, parents=[_tfl_options()])
+    group = parent.add_argument_group("stops to poll")
     group.add_argument(
         "--stop",
         dest="stops",
         action="append",
         type=_stop,
-        metavar="NAPTAN",
-        help="stop to poll, repeatable; a repeated stop is polled once (default: "
-        f"{DEFAULT_STOP}, {DEFAULT_STOP_NAME})",
+        metavar="NAME|ID",
+        help="a stop to poll, repeatable: a place's name (all its stops, both sides of the "
+        "road), a group id (490G…) or a stop id (490000254W); a name matching several places "
+        "lists them. Default: the saved stops (`tfl-tui stops add`), else "
+        f"{DEFAULT_STOP}, {DEFAULT_STOP_NAME}",
     )
     group.add_argument(
         "--interval",
@@ -222,6 +224,20 @@ def _produce_options() -> argparse.ArgumentParser:
         "refreshes about every 30 s; stretched to stay within TfL's request budget, in the "
         "dashboard too)",
     )
+    group.add_argument(
+        "--flush-timeout",
+        type=_positive_float,
+        default=DEFAULT_FLUSH_TIMEOUT_S,
+        metavar="SECONDS",
+        help="on exit, how long to wait for undelivered records "
+        f"(default: {DEFAULT_FLUSH_TIMEOUT_S:g})",
+    )
+    return parent
+
+
+def _tfl_options() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    group = parent.add_argument_group("TfL source")
     group.add_argument(
         "--app-key",
         default=os.environ.get("TFL_APP_KEY") or None,
@@ -256,19 +272,11 @@ def _produce_options() -> argparse.ArgumentParser:
         "--demo", action="store_true", help="use the offline simulator instead of the TfL API"
     )
     group.add_argument("--seed", type=int, help="simulator seed, for repeatable demo data")
-    group.add_argument(
-        "--flush-timeout",
-        type=_positive_float,
-        default=DEFAULT_FLUSH_TIMEOUT_S,
-        metavar="SECONDS",
-        help="on exit, how long to wait for undelivered records "
-        f"(default: {DEFAULT_FLUSH_TIMEOUT_S:g})",
-    )
     return parent
 
 
 def _wrap(*paragraphs: str) -> str:
-    return "\n\n".join(textwrap.fill(p, width=96) for p in paragraphs)
+    return "\n\n".join(textwrap.fill(p, width=96, break_on_hyphens=False) for p in paragraphs)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -287,7 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
             "With no Kafka configured or running it starts an embedded in-memory broker.",
         ),
         epilog="dashboard keys: / filter · Esc clear · r replay from earliest · p pause · "
-        "m raw messages · s status detail · Enter records of a row · Home/End · ? help · "
+        "m raw messages · s stops · i status detail · Enter records of a row · Home/End · ? help · "
         "q quit\n\n"
         "quick start, three terminals:\n"
         "  tfl-tui broker                  # embedded in-memory Kafka broker\n"
@@ -350,6 +358,42 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="poll every stop once (retrying 429/5xx/timeouts within --retry-budget), "
         "flush and exit: 0 only if every stop answered and every record was delivered",
+    )
+
+    stops = commands.add_parser(
+        "stops",
+        parents=[_tfl_options(), _verbose_only()],
+        formatter_class=_Formatter,
+        help="find bus stops by name; keep the ones you watch",
+        usage="tfl-tui stops [options] QUERY\n"
+        "       tfl-tui stops add|remove NAME|ID...\n"
+        "       tfl-tui stops [list] [--json]",
+        description=_wrap(
+            "With a QUERY: every bus stop TfL finds for it, a line each: stop id, letter, "
+            "name, where its buses go, lines (rail and tube left out, hubs opened up). "
+            "add/remove/list keep the stops that `produce` and the dashboard watch when no "
+            "--stop is given, in $XDG_CONFIG_HOME/tfl-tui/stops.toml (~/.config/tfl-tui/). "
+            "Look-ups are cached for a day in $XDG_CACHE_HOME/tfl-tui/ (~/.cache/tfl-tui/).",
+        ),
+        epilog="examples:\n"
+        "  tfl-tui stops waterloo                  # stops whose name has 'waterloo'\n"
+        "  tfl-tui stops --demo elephant           # the same, from the offline catalogue\n"
+        '  tfl-tui stops add "Waterloo Station / York Road"   # both sides of the road\n'
+        "  tfl-tui stops add 490000254W            # one stop, by id\n"
+        "  tfl-tui stops remove 490000254W\n"
+        "  tfl-tui stops list                      # what is saved (also: tfl-tui stops)\n\n"
+        "A name of several words may be quoted or not; each id counts alone.\n\n" + EXIT_CODES,
+    )
+    stops.add_argument(
+        "words",
+        nargs="*",
+        metavar="WORDS",
+        help="a QUERY to search for; or add, remove or list and their stops",
+    )
+    stops.add_argument(
+        "--json",
+        action="store_true",
+        help='a JSON list of {"id", "letter", "name", "towards", "lines", "group"}',
     )
 
     consume = commands.add_parser(
@@ -421,6 +465,10 @@ def _runner(command: str | None) -> Callable[[argparse.Namespace], int]:
         from tfl_tui.commands import produce
 
         return produce.run
+    if command == "stops":
+        from tfl_tui.commands import stops
+
+        return stops.run
     from tfl_tui.commands import consume
 
     return consume.run
@@ -430,7 +478,7 @@ def _tfl_url_from_environment(parser: argparse.ArgumentParser, args: argparse.Na
     """$TFL_API_URL, else TfL's own; checked when this command will poll TfL with it."""
     url = os.environ.get("TFL_API_URL") or DEFAULT_TFL_URL
     polls_tfl = (
-        args.command in (None, "produce")
+        args.command in (None, "produce", "stops")
         and not args.demo
         and not getattr(args, "no_produce", False)
     )
@@ -445,11 +493,14 @@ def _tfl_url_from_environment(parser: argparse.ArgumentParser, args: argparse.Na
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """The command line as the commands get it; bad arguments exit 2 with argparse's error."""
     parser = build_parser()
-    args = parser.parse_args(argv)
-    if getattr(args, "stops", "absent") is None:
-        args.stops = [DEFAULT_STOP]
-    elif hasattr(args, "stops"):
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command == "stops" and not any(word.startswith("-") for word in extra):
+        args.words += extra  # `stops add --demo waterloo`: options may come between the words
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if getattr(args, "stops", None):
         args.stops = list(dict.fromkeys(args.stops))  # a repeated stop is polled once
+    # None: no --stop given, so the saved stops (or the default) are watched.
     if getattr(args, "tfl_url", "absent") is None:
         args.tfl_url = _tfl_url_from_environment(parser, args)
     return args

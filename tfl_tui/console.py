@@ -69,7 +69,10 @@ def out(line: str) -> None:
 
 
 def report_error(error: TflTuiError) -> None:
-    log.error("error: %s", error.message)
+    first, *more = error.message.splitlines() or [""]
+    log.error("error: %s", first)
+    for line in more:  # a listing (e.g. the places a name matches), a line each
+        log.error("%s", line)
     if error.hint:
         log.error("hint: %s", error.hint)
 

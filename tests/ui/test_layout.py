@@ -138,7 +138,7 @@ def test_every_stops_last_poll_can_be_scrolled_to_in_the_status_detail() -> None
         feed(app)
         for number in range(8):
             app.handle_event(PollOutcome(f"4900{number}", f"Stop number {number}", NOW, count=3))
-        await pilot.press("s")
+        await pilot.press("i")
         box = app.query_one("#status-box")
         await until(pilot, lambda: box.max_scroll_y > 0, "a detail taller than its box")
         shown = str(app.query_one(StatusBar).render())

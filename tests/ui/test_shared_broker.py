@@ -32,8 +32,8 @@ def test_a_second_dashboard_runs_its_own_broker(tmp_path: Path) -> None:
         second = Terminal(tfl_tui_command("--demo", "--seed", "5"), env)
         assert second.read_until(b"delivered", timeout=30), second.output[-2000:]
         # The first dashboard's broker is announced; the second must not lean on it. (Which
-        # broker serves it is in the status detail, `s`.)
-        os.write(second.master, b"s")
+        # broker serves it is in the status detail, `i`.)
+        os.write(second.master, b"i")
         assert second.read_until(b"a dashboard's, pid", timeout=30), second.output[-2000:]
         served_by = {int(pid) for pid in PID.findall(second.output)}
         assert served_by == {second.process.pid}, served_by

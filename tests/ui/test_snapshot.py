@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Footer, Input, Markdown
+from textual.widgets import Footer, Input, Markdown, OptionList
 from textual.widgets._footer import FooterKey
 
 from tests.support import until
@@ -31,10 +31,12 @@ from tfl_tui.core.events import (
 )
 from tfl_tui.core.polling import Snapshot
 from tfl_tui.core.records import Decoded, Record, decode_record
+from tfl_tui.core.stop_choice import DEFAULT_BUS_STOP, Origin
 from tfl_tui.tfl.simulator import DemoSource
 from tfl_tui.widgets.board_table import BoardTable
 from tfl_tui.widgets.help_screen import HelpScreen
 from tfl_tui.widgets.records_screen import RecordsScreen
+from tfl_tui.widgets.stops_screen import StopsScreen
 
 # The most common terminal, a roomy one and a wide one.
 SIZES = {"80x24": (80, 24), "120x40": (120, 40), "200x50": (200, 50)}
@@ -175,7 +177,10 @@ def shoot(snap_compare: Any, request: pytest.FixtureRequest) -> Shoot:
         demo: bool = True,
     ) -> bool:
         app = TflTuiApp(
-            DashboardOptions(target=None, demo=demo), clock=lambda: NOW, start_workers=False
+            # Saved stops: the first start's "press s" notice is not part of these pictures.
+            DashboardOptions(target=None, demo=demo, stops_origin=Origin.SAVED),
+            clock=lambda: NOW,
+            start_workers=False,
         )
 
         async def run_before(pilot: Pilot[Any]) -> None:
@@ -249,3 +254,16 @@ def test_help_screen(shoot: Shoot) -> None:
 
 def test_paused(shoot: Shoot) -> None:
     assert shoot(keys=["p"], ready=lambda app: app.paused)
+
+
+def stops_found(app: TflTuiApp) -> bool:
+    """The Stops screen shows the demo catalogue's answer to the query typed."""
+    if not isinstance(app.screen, StopsScreen):
+        return False
+    results = app.screen.query_one("#stops-results", OptionList)
+    return results.option_count > 0 and app.screen.watched == (DEFAULT_BUS_STOP,)
+
+
+def test_stops_screen_with_search_results(shoot: Shoot, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", "/home/you/.config")  # named on the screen
+    assert shoot(keys=["s", *"york", "enter"], ready=stops_found)

@@ -82,15 +82,14 @@ def test_the_consumer_group_must_not_be_empty(capsys: pytest.CaptureFixture[str]
 @pytest.mark.parametrize(
     ("stop", "message"),
     [
-        ("", "a stop id must not be empty"),
-        ("   ", "a stop id must not be empty"),
-        (".", "'.' is not a stop id"),
-        ("..", "'..' is not a stop id"),
-        (" .. ", "'..' is not a stop id"),
-        ("4900\x1b[2J", "contains blanks or control characters"),
-        ("4900\n00254W", "contains blanks or control characters"),
-        ("4900 00254W", "contains blanks or control characters"),
-        ("4900\u200b00254W", "contains blanks or control characters"),
+        ("", "a stop must not be empty"),
+        ("   ", "a stop must not be empty"),
+        (".", "'.' is not a stop id or name"),
+        ("..", "'..' is not a stop id or name"),
+        (" .. ", "'..' is not a stop id or name"),
+        ("4900\x1b[2J", "contains control characters"),
+        ("4900\n00254W", "contains control characters"),
+        ("4900\u200b00254W", "contains control characters"),
     ],
 )
 def test_stop_ids_that_cannot_be_a_url_path_segment_are_refused(
@@ -106,6 +105,10 @@ def test_stop_ids_lose_surrounding_blanks() -> None:
     assert parse_args(["produce", "--stop", " 490000254W\t"]).stops == ["490000254W"]
 
 
+def test_a_stop_name_keeps_one_space_between_words() -> None:
+    assert parse_args(["--stop", "  Waterloo   Bridge "]).stops == ["Waterloo Bridge"]
+
+
 def test_a_repeated_stop_is_polled_once_in_first_order() -> None:
     args = parse_args(
         ["produce", "--stop", "B", "--stop", "A", "--stop", "B", "--stop", " A ", "--stop", "C"]
@@ -113,9 +116,10 @@ def test_a_repeated_stop_is_polled_once_in_first_order() -> None:
     assert args.stops == ["B", "A", "C"]
 
 
-def test_the_default_stop_applies_when_none_is_given() -> None:
-    assert parse_args(["produce"]).stops == [DEFAULT_STOP]
-    assert parse_args([]).stops == [DEFAULT_STOP]
+def test_no_stop_given_leaves_the_choice_to_the_saved_stops() -> None:
+    # None: the saved stops are watched, else the default (tfl_tui.core.stop_choice).
+    assert parse_args(["produce"]).stops is None
+    assert parse_args([]).stops is None
 
 
 @pytest.mark.parametrize(
@@ -193,13 +197,14 @@ def test_help_describes_the_rules(capsys: pytest.CaptureFixture[str]) -> None:
     assert exited.value.code == 0
     # argparse wraps help text; compare with the line breaks taken out.
     text = " ".join(capsys.readouterr().out.split())
-    assert "a repeated stop is polled once" in text
+    assert "a place's name (all its stops, both sides of the road)" in text
+    assert "Default: the saved stops" in text
     assert "TfL API base URL, http:// or https://" in text
     assert "topic to use: letters, digits, '.', '_', '-'" in text
 
 
 @pytest.mark.parametrize("columns", [60, 80, 100])
-@pytest.mark.parametrize("command", [[], ["broker"], ["produce"], ["consume"]])
+@pytest.mark.parametrize("command", [[], ["broker"], ["produce"], ["consume"], ["stops"]])
 def test_help_fits_the_terminal(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],

@@ -231,8 +231,12 @@ def test_produce_lines(text: str, capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize(
     ("text", "width", "expected"),
     [
-        ("Elephant & Castle / Victoria Street (RB)", 26, "Elephant & Castle /… (RB)"),
-        ("Elephant & Castle / Kings Road (N)", 22, "Elephant & Castle… (N)"),
+        ("Elephant & Castle / Victoria Street (RB)", 26, "Victoria Street (RB)"),
+        ("Elephant & Castle / Kings Road (N)", 12, "Kings R… (N)"),
+        ("Waterloo Station / York Road (W) → Vauxhall", 40, "York Road (W) → Vauxhall"),
+        ("Waterloo Station / York Road (W) → Vauxhall", 20, "York… (W) → Vauxha…"),
+        ("Elephant & Castle (E) → Walworth", 24, "Elephant… (E) → Walworth"),
+        ("A / B (W) → Somewhere far", 9, "B (W)"),  # no room for where it goes
         ("Waterloo (W)", 20, "Waterloo (W)"),  # fits: as it is
         ("No letter here at all", 10, "No letter…"),
         ("Waterloo (W)", 5, "Wate…"),  # no room for the letter: cut like any name

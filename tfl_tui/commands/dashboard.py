@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from tfl_tui.commands.stops import chosen_stops
 from tfl_tui.console import log, redactor, terminal_owned_by_ui
 from tfl_tui.core.errors import ExitCode
 from tfl_tui.core.kafka_target import resolve_kafka
@@ -11,6 +12,7 @@ from tfl_tui.core.text import counted
 
 
 def run(args: argparse.Namespace) -> int:
+    chosen = chosen_stops(args)  # a name that matches several places: listed, before the UI
     target = resolve_kafka(args.config, args.bootstrap_servers, for_dashboard=True)
     if target is not None:
         redactor.add_config(target.conf)
@@ -32,7 +34,9 @@ def run(args: argparse.Namespace) -> int:
         produce=not args.no_produce,
         demo=args.demo,
         seed=args.seed,
-        stops=args.stops,
+        stops=chosen.ids,
+        watched=list(chosen.stops),
+        stops_origin=chosen.origin,
         interval=args.interval,
         tfl_url=args.tfl_url,
         app_key=args.app_key,

@@ -6,6 +6,7 @@ import argparse
 import threading
 import time
 
+from tfl_tui.commands.stops import chosen_stops, describe_choice
 from tfl_tui.console import KafkaErrorReporter, log, out, redactor
 from tfl_tui.core.errors import ExitCode, TflError
 from tfl_tui.core.kafka_target import require_kafka
@@ -78,6 +79,7 @@ def print_delivery(delivery: Delivery) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    chosen = chosen_stops(args)  # a name that matches several places stops us before Kafka
     target = require_kafka(args.config, args.bootstrap_servers)
     redactor.add_config(target.conf)
     for warning in target.warnings:
@@ -99,13 +101,13 @@ def run(args: argparse.Namespace) -> int:
     loop = ProduceLoop(
         Poller(source, source_name),
         producer,
-        args.stops,
+        chosen.ids,
         ConsoleListener(),
         interval=args.interval,
         retry_budget=args.retry_budget,
     )
     when = "once" if args.once else f"every {loop.interval:g}s"
-    log.info("source: %s; stops %s, %s", source.describe(), ", ".join(args.stops), when)
+    log.info("source: %s; %s, %s", source.describe(), describe_choice(chosen), when)
 
     failed_stops = 0
     interrupted = False

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -142,6 +142,10 @@ class Board:
         # replay brings the same names back.
         self._line_orders: dict[str, tuple[int, str]] = {}
         self._widths_of: dict[str, int] = {}
+        # Stops the user stopped watching (their records are passed over), and where each
+        # watched stop's buses go: both the user's choice, so `clear` keeps them.
+        self._hidden: set[str] = set()
+        self._towards: dict[str, str] = {}
         self.clear()
 
     def __len__(self) -> int:
@@ -250,6 +254,8 @@ class Board:
             stop_id, poll_time, snapshot_size = ref
         else:
             stop_id, poll_time, snapshot_size = self._partial_poll(record, prediction)
+        if self._hidden and stop_id in self._hidden:
+            return False  # a stop no longer watched
         tracker = self._tracker(stop_id)
         if tracker.complete is not None and poll_time < tracker.complete:
             self.ignored += 1  # a newer complete poll of this stop has already replaced it
@@ -326,6 +332,27 @@ class Board:
             changed += apply(decoded)
         return changed
 
+    def hide_stops(self, stop_ids: Iterable[str]) -> None:
+        """Stop showing these stops: their rows leave now, and their records are passed over
+        (a replay too) until `show_stops`."""
+        for stop_id in stop_ids:
+            self._hidden.add(stop_id)
+            entries = self._stops.pop(stop_id, {})
+            for entry in list(entries.values()):
+                self._drop(entries, entry)
+
+    def show_stops(self, stop_ids: Iterable[str]) -> None:
+        self._hidden.difference_update(stop_ids)
+
+    def describe_stops(self, towards: Mapping[str, str]) -> None:
+        """Where each stop's buses go, shown after its name: two stops of one place differ
+        there (`York Road (W) → Vauxhall`)."""
+        for stop_id, text in towards.items():
+            if self._towards.get(stop_id, "") != text:
+                self._towards[stop_id] = text
+                self._dirty.update(self._of_stop.get(stop_id, ()))
+                self._renamed.add(stop_id)
+
     @property
     def stops_seen(self) -> dict[str, str]:
         """Stop id -> "Station name (letter)", for the stops whose name is known."""
@@ -336,7 +363,9 @@ class Board:
         if name is None:
             return stop_id
         station, letter = name
-        return f"{station} ({letter})" if letter else station
+        label = f"{station} ({letter})" if letter else station
+        towards = self._towards.get(stop_id)
+        return f"{label} → {towards}" if towards else label
 
     def _count_poll(
         self,
@@ -419,9 +448,12 @@ class Board:
 
     # -- rows -----------------------------------------------------------------------------
 
-    def view(self, now: datetime, board_filter: BoardFilter | None = None) -> _View:
+    def view(
+        self, now: datetime, board_filter: BoardFilter | None = None, *, by_stop: bool = False
+    ) -> _View:
         """The board at `now` as the widget draws it (see core/board_view.py). Buses that have
-        come by `now` leave the board first (`prune`)."""
+        come by `now` leave the board first (`prune`). `by_stop`: the rows of each stop
+        together (stops in name order), soonest first within each."""
         self.prune(now)
         self._place_changed_rows()
         board_filter = board_filter or BoardFilter()
@@ -437,7 +469,18 @@ class Board:
         count = len(keys)
         if limit is not None:  # `<N`: rows are sorted by their soonest bus, so a prefix
             count = bisect.bisect_right(keys, (now.timestamp() + limit, _FAR))
-        return _View(self, now, keys[:count], limit)
+        keys = keys[:count]
+        if by_stop:
+            # A stable sort keeps each stop's rows soonest first (it costs n log n per look,
+            # and only while asked for).
+            labels = {stop_id: self._stop_label(stop_id) for stop_id in self._of_stop}
+            order = {
+                stop_id: rank
+                for rank, stop_id in enumerate(sorted(labels, key=lambda s: labels[s]))
+            }
+            keys.sort(key=lambda k: order.get(k[2][0], -1))
+            return _View(self, now, keys, limit, grouped=True)
+        return _View(self, now, keys, limit)
 
     def rows(self, now: datetime, board_filter: BoardFilter | None = None) -> list[Row]:
         """The board at `now`: one row per (stop, line, destination), soonest first."""
@@ -615,13 +658,21 @@ class _View:
     was made; rows are built only for the part asked for."""
 
     def __init__(
-        self, board: Board, now: datetime, keys: list[_SortKey], limit: float | None
+        self,
+        board: Board,
+        now: datetime,
+        keys: list[_SortKey],
+        limit: float | None,
+        *,
+        grouped: bool = False,
     ) -> None:
         self._board = board
         self._now = now
         self._keys = keys
         self._limit = limit
         self._content: Content | None = None
+        # Grouped keys are not in sort order: found by a map made when first asked.
+        self._index: dict[_SortKey, int] | None = None if grouped else {}
 
     @property
     def now(self) -> datetime:
@@ -647,6 +698,10 @@ class _View:
         group = self._board._groups.get(key)
         if group is None or group.sort_key is None:
             return None
+        if self._index is None:
+            self._index = {k: i for i, k in enumerate(self._keys)}
+        if self._index:
+            return self._index.get(group.sort_key)
         index = bisect.bisect_left(self._keys, group.sort_key)
         found = index < len(self._keys) and self._keys[index] == group.sort_key
         return index if found else None

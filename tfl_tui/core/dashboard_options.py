@@ -18,6 +18,8 @@ from tfl_tui.core.defaults import (
     DEFAULT_TOPIC,
 )
 from tfl_tui.core.kafka_target import KafkaTarget
+from tfl_tui.core.stop_choice import DEFAULT_BUS_STOP, Origin
+from tfl_tui.core.stops import BusStop
 
 
 @dataclass
@@ -31,6 +33,9 @@ class DashboardOptions:
     demo: bool = False
     seed: int | None = None
     stops: list[str] = field(default_factory=lambda: [DEFAULT_STOP])
+    # What is known of the stops (names, letters, towards) and where they came from.
+    watched: list[BusStop] = field(default_factory=lambda: [DEFAULT_BUS_STOP])
+    stops_origin: Origin = Origin.DEFAULT
     interval: float = DEFAULT_INTERVAL_S
     tfl_url: str = DEFAULT_TFL_URL
     app_key: str | None = None

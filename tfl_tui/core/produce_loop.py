@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
@@ -62,34 +63,51 @@ class ProduceLoop:
         self.producer = producer
         self.stops = list(stops)
         self.listener = listener
-        # One way to build the loop, for `tfl-tui produce` and the dashboard alike: an interval
-        # too short for the source's request budget is stretched to fit, and the listener told.
-        floor = poller.source.min_interval(len(self.stops))
-        if interval < floor:
-            listener.on_interval_stretched(interval, floor, len(self.stops))
-            interval = floor
-        self.interval = interval
+        self.requested_interval = interval
+        self.interval = self._fitted_interval()
         self.retry_budget = retry_budget
         self.next_poll_at: float | None = None  # monotonic time of the next cycle
+        # Stops added while running, polled at once rather than at the next cycle. Another
+        # thread (the dashboard's) appends; deque appends and pops are atomic.
+        self._first_polls: deque[str] = deque()
+
+    def _fitted_interval(self) -> float:
+        """One way to build the loop, for `tfl-tui produce` and the dashboard alike: an
+        interval too short for the source's request budget is stretched to fit, and the
+        listener told."""
+        interval = self.requested_interval
+        floor = self.poller.source.min_interval(len(self.stops))
+        if interval < floor:
+            self.listener.on_interval_stretched(interval, floor, len(self.stops))
+            interval = floor
+        return interval
+
+    def set_stops(self, stops: Sequence[str]) -> None:
+        """Poll these stops from now on (safe from another thread): the new ones at once, the
+        rest at their next cycle; the interval is fitted to the budget again."""
+        old = set(self.stops)
+        self.stops = list(dict.fromkeys(stops))
+        self.interval = self._fitted_interval()
+        self._first_polls.extend(stop for stop in self.stops if stop not in old)
+
+    def _poll(self, stop_id: str, deadline: float | None) -> bool:
+        """Poll one stop and queue its records; False when it gave no usable answer."""
+        if deadline is None:
+            deadline = time.monotonic() + min(self.interval, self.retry_budget)
+        outcome = self.poller.poll(stop_id, deadline)
+        if isinstance(outcome, PollFailure):
+            self.listener.on_failure(outcome)
+        else:
+            queued = self.producer.publish(outcome)
+            self.listener.on_snapshot(outcome, queued)
+        self.producer.poll(0)
+        return not isinstance(outcome, PollFailure)
 
     def poll_all(self, deadline: float | None = None) -> int:
         """One cycle over every stop; returns how many stops gave no usable answer.
 
         Each stop may retry until `deadline` (default: its own retry budget)."""
-        failures = 0
-        for stop_id in self.stops:
-            stop_deadline = deadline
-            if stop_deadline is None:
-                stop_deadline = time.monotonic() + min(self.interval, self.retry_budget)
-            outcome = self.poller.poll(stop_id, stop_deadline)
-            if isinstance(outcome, PollFailure):
-                failures += 1
-                self.listener.on_failure(outcome)
-            else:
-                queued = self.producer.publish(outcome)
-                self.listener.on_snapshot(outcome, queued)
-            self.producer.poll(0)
-        return failures
+        return sum(not self._poll(stop_id, deadline) for stop_id in list(self.stops))
 
     def run(
         self,
@@ -106,6 +124,10 @@ class ProduceLoop:
             self.next_poll_at = started + self.interval
             self.poll_all()
             while not stop.is_set():
+                while self._first_polls and not stop.is_set():
+                    added = self._first_polls.popleft()
+                    if added in self.stops:  # not removed again meanwhile
+                        self._poll(added, None)
                 now = time.monotonic()
                 if on_tick is not None and now >= next_tick:
                     next_tick = now + tick

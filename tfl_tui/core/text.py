@@ -78,13 +78,28 @@ def clip(text: str, limit: int) -> str:
     return f"{text[:limit]}… ({len(text) - limit} more characters)"
 
 
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 0)].rstrip() + "…"
+
+
 def fit_keeping_tail(text: str, width: int) -> str:
-    """`text` cut to `width` with an ellipsis, keeping a last part in brackets whole: two stops
-    of one place differ only there (`Elephant & Castle / Victoria Street (RB)` and `… (N)`)."""
+    """A stop's label (`Waterloo Station / York Road (W) → Vauxhall`) cut to `width`, keeping
+    what tells two stops of one place apart: the letter in brackets whole, then as much of
+    where its buses go as fits. The place before a ` / ` goes first (`York Road (W) → …`),
+    then the rest of the name is cut with an ellipsis."""
     if len(text) <= width:
         return text
-    head, bracket, tail = text.rpartition(" (")
-    kept = f"{bracket}{tail}"
-    if not head or not tail.endswith(")") or len(kept) + 2 > width:
-        return text[: max(width - 1, 0)] + "…"
-    return text[: width - len(kept) - 1].rstrip() + "…" + kept
+    main, arrow, towards = text.partition(" → ")
+    head, bracket, tail = main.rpartition(" (")
+    if not head or not tail.endswith(")"):
+        head, kept = main, ""
+    else:
+        kept = f"{bracket}{tail}"
+    if " / " in head:
+        head = head.rpartition(" / ")[2]  # cut short, the street tells more than the place
+    room = width - min(len(head), 6) - len(kept)
+    going = _cut(arrow + towards, room) if arrow and room >= len(arrow) + 4 else ""
+    name_room = width - len(kept) - len(going)
+    if name_room < 2:
+        return _cut(text, width)
+    return _cut(head, name_room) + kept + going

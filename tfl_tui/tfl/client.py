@@ -1,4 +1,4 @@
-"""HTTP client for TfL's `/StopPoint/{id}/Arrivals`.
+"""HTTP client for TfL's `/StopPoint/{id}/Arrivals`, and its stop search and stop detail.
 
 Transient failures (connection errors, timeouts, 5xx, 429) are retried with exponential backoff
 and full jitter until a deadline; `Retry-After` is honoured. Permanent ones (an unknown stop,
@@ -12,19 +12,21 @@ import json
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from email.utils import parsedate_to_datetime
+from enum import Enum
 from typing import Any
 from urllib.parse import quote
 
 import requests
 
 from tfl_tui import __version__
-from tfl_tui.core.defaults import DEFAULT_TFL_URL
+from tfl_tui.core.defaults import DEFAULT_RETRY_BUDGET_S, DEFAULT_TFL_URL
 from tfl_tui.core.errors import TflCancelled, TflError, TflUnreachable
+from tfl_tui.core.stops import Match, Place, chunks, parse_places, parse_search
 from tfl_tui.tfl.ratelimit import RequestBudget, requests_per_minute
 
-# Told about each failed attempt before the client backs off: (stop id, error, delay in s).
+# Told about each failed poll attempt before the client backs off: (stop id, error, delay in s).
 RetryCallback = Callable[[str, TflError, float], None]
 USER_AGENT = f"tfl-tui/{__version__} (terminal arrivals board; python-requests)"
 # An Arrivals answer is a few KB per bus; anything beyond this is not an Arrivals answer.
@@ -33,6 +35,25 @@ BACKOFF_BASE_S = 0.5
 BACKOFF_CAP_S = 8.0
 # 429 without Retry-After: TfL's window is a minute; a few seconds is a polite first pause.
 DEFAULT_RETRY_AFTER_S = 5.0
+
+
+class TflNotFound(TflError):
+    """HTTP 404: TfL knows no such stop (or stops)."""
+
+
+class _Expect(Enum):
+    """The JSON an endpoint answers with (its value says so in an error)."""
+
+    ARRIVALS = "a list of arrivals"
+    OBJECT = "a JSON object"
+    ANY = "StopPoint objects"
+
+    def accepts(self, body: Any) -> bool:
+        if self is _Expect.ARRIVALS:
+            return isinstance(body, list)
+        if self is _Expect.OBJECT:
+            return isinstance(body, dict)
+        return isinstance(body, list | dict)
 
 
 def _retry_after(response: requests.Response) -> float | None:
@@ -77,6 +98,7 @@ class TflClient:
         session: requests.Session | None = None,
         on_retry: RetryCallback | None = None,
         rng: random.Random | None = None,
+        lookup_budget: float = DEFAULT_RETRY_BUDGET_S,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._app_key = app_key or None
@@ -88,6 +110,7 @@ class TflClient:
         self._cancelled = threading.Event()
         self._on_retry = on_retry
         self._rng = rng or random.Random()  # jitter only; never security-relevant
+        self.lookup_budget = lookup_budget  # how long a search or stop detail may retry
 
     def describe(self) -> str:
         access = "with app key" if self._app_key else "anonymous"
@@ -109,10 +132,47 @@ class TflClient:
         `deadline` (a `time.monotonic()` value) bounds the whole call including retries;
         without one a single attempt is made. Raises TflError when no usable answer came.
         """
+        path = f"/StopPoint/{quote(stop_id, safe='')}/Arrivals"
+        body = self._get(path, f"stop {stop_id}", deadline, _Expect.ARRIVALS, retry_key=stop_id)
+        return body if isinstance(body, list) else []
+
+    def search_stops(self, query: str, deadline: float | None = None) -> list[Match]:
+        """The bus stops and places TfL finds for `query` (its `/StopPoint/Search`)."""
+        path = f"/StopPoint/Search/{quote(query, safe='')}"
+        deadline = deadline or time.monotonic() + self.lookup_budget
+        body = self._get(path, f"search {query!r}", deadline, _Expect.OBJECT, {"modes": "bus"})
+        return parse_search(body)
+
+    def places(self, ids: Sequence[str], deadline: float | None = None) -> list[Place]:
+        """The stop groups, hubs or stops `ids` name, with their bus stops (`/StopPoint/{ids}`,
+        up to MAX_IDS_PER_REQUEST a request); ids TfL does not know are left out."""
+        found: list[Place] = []
+        deadline = deadline or time.monotonic() + self.lookup_budget
+        for chunk in chunks(list(ids)):
+            path = "/StopPoint/" + ",".join(quote(i, safe="") for i in chunk)
+            try:
+                body = self._get(path, f"stop {','.join(chunk)}", deadline, _Expect.ANY)
+            except TflNotFound:
+                continue
+            found += parse_places(body, chunk)
+        return found
+
+    def _get(
+        self,
+        path: str,
+        subject: str,
+        deadline: float | None,
+        expect: _Expect,
+        params: dict[str, str] | None = None,
+        *,
+        retry_key: str | None = None,
+    ) -> Any:
+        """TfL's JSON answer to `path`; `subject` names it in errors, `retry_key` (a polled
+        stop's id) in the retry callback, which only polls tell."""
         attempt = 0
         while True:
             try:
-                return self._attempt(stop_id, deadline)
+                return self._attempt(path, subject, deadline, expect, params)
             except TflError as error:
                 if not error.transient:
                     raise
@@ -126,8 +186,8 @@ class TflClient:
                     raise
                 if self._cancelled.is_set():
                     raise TflCancelled("stopped before retrying") from None
-                if self._on_retry is not None:
-                    self._on_retry(stop_id, error, delay)
+                if self._on_retry is not None and retry_key is not None:
+                    self._on_retry(retry_key, error, delay)
                 self._pause(delay)
 
     def _wait_for_slot(self, deadline: float | None) -> None:
@@ -144,10 +204,19 @@ class TflClient:
         if self._cancelled.wait(seconds):
             raise TflCancelled("stopped while waiting to retry")
 
-    def _attempt(self, stop_id: str, deadline: float | None) -> list[Any]:
+    def _attempt(
+        self,
+        path: str,
+        subject: str,
+        deadline: float | None,
+        expect: _Expect,
+        params: dict[str, str] | None,
+    ) -> Any:
         self._wait_for_slot(deadline)
-        url = f"{self.base_url}/StopPoint/{quote(stop_id, safe='')}/Arrivals"
-        params = {"app_key": self._app_key} if self._app_key else None
+        url = f"{self.base_url}{path}"
+        params = dict(params or {})
+        if self._app_key:
+            params["app_key"] = self._app_key
         timeout = self.timeout
         if deadline is not None:
             timeout = max(0.5, min(timeout, deadline - time.monotonic()))
@@ -155,30 +224,29 @@ class TflClient:
             response = self._session.get(url, params=params, timeout=timeout, stream=True)
         except requests.Timeout:
             raise TflError(
-                f"stop {stop_id}: TfL did not answer within {timeout:.0f}s", transient=True
+                f"{subject}: TfL did not answer within {timeout:.0f}s", transient=True
             ) from None
         except requests.ConnectionError:
             # The exception text may carry the URL (and so the key): never show it.
             raise TflUnreachable(
-                f"stop {stop_id}: cannot connect to {self.base_url}",
+                f"{subject}: cannot connect to {self.base_url}",
                 hint="check the network, or run with --demo for the offline simulator",
             ) from None
         except requests.RequestException as error:
-            raise TflError(f"stop {stop_id}: request failed ({type(error).__name__})") from None
+            raise TflError(f"{subject}: request failed ({type(error).__name__})") from None
         with response:
-            return self._read(stop_id, response)
+            return self._read(subject, response, expect)
 
-    def _read(self, stop_id: str, response: requests.Response) -> list[Any]:
+    def _read(self, subject: str, response: requests.Response, expect: _Expect) -> Any:
         try:
             raw = response.raw.read(MAX_BODY_BYTES + 1, decode_content=True)
         except (requests.RequestException, OSError) as error:
             raise TflError(
-                f"stop {stop_id}: answer broke off ({type(error).__name__})", transient=True
+                f"{subject}: answer broke off ({type(error).__name__})", transient=True
             ) from None
         if len(raw) > MAX_BODY_BYTES:
             raise TflError(
-                f"stop {stop_id}: answer larger than {MAX_BODY_BYTES // 2**20} MB, "
-                "not an Arrivals list"
+                f"{subject}: answer larger than {MAX_BODY_BYTES // 2**20} MB, not an Arrivals list"
             )
         status = response.status_code
         try:
@@ -194,7 +262,7 @@ class TflClient:
             retry = DEFAULT_RETRY_AFTER_S if retry is None else retry
             self.budget.hold_off(retry)
             raise TflError(
-                f"stop {stop_id}: rate limited by TfL (HTTP 429)",
+                f"{subject}: rate limited by TfL (HTTP 429)",
                 transient=True,
                 retry_after=retry,
                 hint="set TFL_APP_KEY (or --app-key) for 500 requests/min instead of 50",
@@ -202,29 +270,28 @@ class TflClient:
         if status >= 400:
             detail = _api_error_message(body) or _describe_body(response, raw)
             if status == 404:
-                raise TflError(
-                    f"stop {stop_id}: TfL does not know this stop: {detail}",
-                    hint="stop ids are NaPTAN codes such as 490000254W",
+                raise TflNotFound(
+                    f"{subject}: TfL does not know this stop: {detail}",
+                    hint="stop ids are NaPTAN codes such as 490000254W; "
+                    "`tfl-tui stops NAME` finds them by name",
                 )
             if status in (401, 403):
                 raise TflError(
-                    f"stop {stop_id}: TfL refused the request (HTTP {status}): {detail}",
+                    f"{subject}: TfL refused the request (HTTP {status}): {detail}",
                     hint="check the app key (TFL_APP_KEY / --app-key)",
                 )
             raise TflError(
-                f"stop {stop_id}: TfL answered HTTP {status}: {detail}", transient=status >= 500
+                f"{subject}: TfL answered HTTP {status}: {detail}", transient=status >= 500
             )
         if invalid_json:
             raise TflError(
-                f"stop {stop_id}: TfL answered with invalid JSON ({_describe_body(response, raw)})",
+                f"{subject}: TfL answered with invalid JSON ({_describe_body(response, raw)})",
                 transient=True,
             )
-        if not isinstance(body, list):
+        if not expect.accepts(body):
             what = (
                 _api_error_message(body)
                 or f"a JSON {type(body).__name__ if body is not None else 'null'}"
             )
-            raise TflError(
-                f"stop {stop_id}: expected a list of arrivals, got {what}", transient=True
-            )
+            raise TflError(f"{subject}: expected {expect.value}, got {what}", transient=True)
         return body

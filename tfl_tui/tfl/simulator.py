@@ -4,7 +4,8 @@ A stop is a set of bus lines, each sending vehicles at a headway with some rando
 vehicle has a true arrival time that drifts a little between polls, so countdowns behave like
 TfL's: buses show up about 30 min out, approach, jitter, arrive and vanish. All randomness comes
 from `random.Random` instances seeded from (seed, stop id), so a seed plus a clock sequence fully
-determine the output.
+determine the output. Stops can also be found by name, in the offline catalogue of
+`stop_catalogue` (read by the same parser as TfL's answers).
 
 Pure module: stdlib only, no I/O.
 """
@@ -15,11 +16,13 @@ import hashlib
 import random
 import secrets
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tfl_tui.core.stops import Match, Place, chunks, parse_places, parse_search
+from tfl_tui.tfl import stop_catalogue
 from tfl_tui.tfl.prediction import PREDICTION_TYPE, format_tfl_time
 
 TIMING_TYPE = "Tfl.Api.Presentation.Entities.PredictionTiming, Tfl.Api.Presentation.Entities"
@@ -110,11 +113,33 @@ def _naptan(rng: random.Random) -> str:
     return f"490{rng.randrange(10**6):06d}{rng.choice('ABCDEFGHJKLMNPRSTVWXZ')}"
 
 
+def _catalogue_stop(group: stop_catalogue.Group, child: stop_catalogue.Child) -> Stop:
+    """A catalogue stop with its own lines; only the timetable details are made up (stably)."""
+    rng = random.Random(_digest("stop", child.id))
+    bearing = rng.randrange(360)
+    direction = rng.choice(("inbound", "outbound"))
+    lines: list[Line] = []
+    for name in child.lines:
+        termini = rng.sample(_TERMINI, 2)
+        towards = child.towards or " or ".join(rng.sample(_PLACES, 2))
+        dests = [Destination(termini[0], towards, _naptan(rng))]
+        if rng.random() < 0.3:
+            dests.append(Destination(termini[1], towards, _naptan(rng)))
+        headway = rng.randint(12, 15) if name.startswith("N") else rng.randint(4, 12)
+        line_bearing = str((bearing + rng.randint(-4, 4)) % 360)
+        lines.append(Line(name, headway, direction, line_bearing, tuple(dests)))
+    return Stop(child.id, group.name, child.letter, tuple(lines))
+
+
 def demo_stop(stop_id: str) -> Stop:
-    """The simulated stop for `stop_id`: a known one, or one derived stably from the id alone."""
+    """The simulated stop for `stop_id`: a known one, a catalogue one, or one derived stably
+    from the id alone."""
     known = KNOWN_STOPS.get(stop_id.upper())
     if known is not None:
         return known
+    listed = stop_catalogue.find_stop(stop_id)
+    if listed is not None:
+        return _catalogue_stop(*listed)
     rng = random.Random(_digest("stop", stop_id))  # independent of the seed: layout is stable
     tail = stop_id[len(stop_id.rstrip(string.ascii_letters)) :]
     naptan_like = stop_id[:1].isdigit() and 1 <= len(tail) <= 2
@@ -285,6 +310,17 @@ class DemoSource:
 
     def min_interval(self, stops: int) -> float:
         return 0.0  # no request budget: it answers from memory
+
+    def search_stops(self, query: str) -> list[Match]:
+        """TfL's stop search over the offline catalogue, read by the live API's parser."""
+        return parse_search(stop_catalogue.search_response(query))
+
+    def places(self, ids: Sequence[str]) -> list[Place]:
+        """The catalogue places `ids` stand for, asked and read as from TfL (in chunks)."""
+        found: list[Place] = []
+        for chunk in chunks(list(ids)):
+            found += parse_places(stop_catalogue.stop_point_response(chunk), chunk)
+        return found
 
     def fetch(self, stop_id: str, deadline: float | None = None) -> list[dict[str, Any]]:
         """Same shape as TfL's JSON answer (a list of prediction dicts), for the stop at clock()."""

@@ -97,6 +97,12 @@ class ProducerWorker(BackgroundWorker):
         if self._loop is not None:
             self._loop.next_poll_at = time.monotonic()
 
+    def set_stops(self, stops: list[str]) -> None:
+        """Poll these stops from now on: a new one at once, without restarting anything."""
+        if self._loop is not None:
+            self._loop.set_stops(stops)
+        # else the loop is not built yet, and will take them from the options
+
     def _ensure_topic(self) -> bool:
         """Wait for the broker and the topic, reporting once, retrying until stopped."""
         reported = False
@@ -139,7 +145,7 @@ class ProducerWorker(BackgroundWorker):
         self._loop = loop = ProduceLoop(
             self._poller,
             producer,
-            self.options.stops,
+            list(self.options.stops),
             _EventListener(self._sink),
             interval=self.options.interval,
             retry_budget=self.options.retry_budget,

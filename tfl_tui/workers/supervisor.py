@@ -26,6 +26,7 @@ from tfl_tui.core.kafka_target import KafkaTarget
 from tfl_tui.core.polling import ArrivalsSource, utc_now
 from tfl_tui.kafka.broker import EmbeddedBroker
 from tfl_tui.tfl.client import TflClient
+from tfl_tui.tfl.ratelimit import RequestBudget
 from tfl_tui.tfl.simulator import DemoSource
 from tfl_tui.workers.consumer import ConsumerWorker
 from tfl_tui.workers.producer import ProducerWorker
@@ -166,6 +167,17 @@ class Workers:
     def replay(self) -> None:
         if self.consumer is not None:
             self.consumer.request_replay()
+
+    def set_stops(self, stops: list[str]) -> None:
+        """The stops to poll from now on (the dashboard's Stops screen)."""
+        self.options.stops = list(stops)
+        if self.producer is not None:
+            self.producer.set_stops(self.options.stops)
+
+    @property
+    def request_budget(self) -> RequestBudget | None:
+        """The live TfL client's request budget, which stop searches share with polls."""
+        return self._client.budget if self._client is not None else None
 
     def use_demo(self) -> None:
         if self.producer is not None:
