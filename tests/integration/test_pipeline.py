@@ -109,16 +109,6 @@ def test_unknown_stop_fails_with_tfl_message(cli: Cli, tfl: TflStandIn, topic: s
     assert len(tfl.requests_for("490NOSUCH0")) == 1  # a 404 is not retried
 
 
-def test_a_name_that_matches_no_stop_is_refused_before_any_poll(
-    cli: Cli, tfl: TflStandIn, topic: str
-) -> None:
-    done = cli.produce_once(tfl.url, topic, "No Such Place")
-    assert done.returncode == ExitCode.USAGE
-    assert_clean_failure(done.stderr)
-    assert "no bus stop matches 'No Such Place'" in done.stderr
-    assert [r.kind for r in tfl.requests] == ["search"]  # nothing polled, nothing produced
-
-
 def test_server_error_then_success_is_retried(
     cli: Cli, tfl: TflStandIn, topic: str, stop_id: str
 ) -> None:

@@ -193,3 +193,13 @@ def test_demo_finds_stops_offline(cli: Cli) -> None:
     assert done.returncode == ExitCode.OK, done.stderr
     letters = {item["letter"] for item in json.loads(done.stdout)}
     assert {"E", "H", "K"} <= letters
+
+
+def test_a_name_that_matches_no_stop_is_refused_before_any_poll(
+    catalogue: TflStandIn, cli: Cli, topic: str
+) -> None:
+    done = cli.produce_once(catalogue.url, topic, "No Such Place")
+    assert done.returncode == ExitCode.USAGE
+    assert_clean_failure(done.stderr)
+    assert "no bus stop matches 'No Such Place'" in done.stderr
+    assert [r.kind for r in catalogue.requests] == [SEARCH]  # nothing polled or produced

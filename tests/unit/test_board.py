@@ -622,3 +622,52 @@ def test_replaced_predictions_do_not_pile_up_in_the_board() -> None:
         board.apply(loose(item, offset=n))
     assert len(board) == 1
     assert len(board._expiry) <= 2 * len(board) + 4096
+
+
+# --- watched stops (the Stops screen) -------------------------------------------------------
+
+
+def test_a_stop_no_longer_watched_leaves_the_board_and_stays_away_on_replay() -> None:
+    records = [*poll(bus("a", 60)), *poll(elsewhere("b", 120), stop=ELSEWHERE)]
+    board = board_of(records)
+    board.hide_stops([ELSEWHERE])
+    assert [row.key[0] for row in board.rows(NOW)] == [WATERLOO]
+    board.clear()  # `r`: the same records again
+    board.apply_all(records)
+    assert [row.key[0] for row in board.rows(NOW)] == [WATERLOO]
+    board.show_stops([ELSEWHERE])  # watched again: its next records count
+    board.apply_all(poll(elsewhere("b", 120), stop=ELSEWHERE, seq=2))
+    assert {row.key[0] for row in board.rows(NOW)} == {WATERLOO, ELSEWHERE}
+
+
+def test_where_a_stops_buses_go_follows_its_name_and_letter() -> None:
+    board = board_of(poll(bus("a", 60)), poll(elsewhere("b", 120), stop=ELSEWHERE))
+    board.rows(NOW)  # placed and counted before the label changes
+    board.describe_stops({WATERLOO: "Vauxhall"})
+    labels = {row.key[0]: row.stop for row in board.rows(NOW)}
+    assert labels == {
+        WATERLOO: f"{WATERLOO_NAME} (W) → Vauxhall",
+        ELSEWHERE: f"{ELSEWHERE_NAME} (N)",
+    }
+    assert board.view(NOW).content.stop == len(labels[WATERLOO])  # the column widens too
+
+
+def test_grouped_by_stop_each_stops_rows_come_together_soonest_first() -> None:
+    board = board_of(
+        poll(bus("a", 60), bus("c", 300, line="77", destination="Tooting")),
+        poll(elsewhere("b", 120), elsewhere("d", 30, line="12"), stop=ELSEWHERE),
+    )
+    soonest = [(row.key[0], row.etas[0]) for row in board.rows(NOW)]
+    assert soonest == [(ELSEWHERE, 30), (WATERLOO, 60), (ELSEWHERE, 120), (WATERLOO, 300)]
+    grouped = board.view(NOW, by_stop=True)
+    rows = grouped.rows(0, len(grouped))
+    # Stops in name order (Lambeth North before Waterloo), each one's rows soonest first.
+    assert ELSEWHERE_NAME < WATERLOO_NAME
+    assert [(row.key[0], row.etas[0]) for row in rows] == [
+        (ELSEWHERE, 30),
+        (ELSEWHERE, 120),
+        (WATERLOO, 60),
+        (WATERLOO, 300),
+    ]
+    for index, row in enumerate(rows):
+        assert grouped.index_of(row.key) == index

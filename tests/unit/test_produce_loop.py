@@ -3,6 +3,8 @@ too short for the request budget is stretched, and the listener is told."""
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 from tfl_tui.core.polling import Poller, PollFailure, Snapshot
@@ -63,3 +65,43 @@ def test_the_demo_feed_has_no_budget() -> None:
     interval, listener = build(DemoSource(seed=1), stops=500, interval=0.5)
     assert interval == 0.5
     assert listener.stretched == []
+
+
+class Polled:
+    """A source that answers every stop with nothing, and remembers who was asked."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def fetch(self, stop_id: str, deadline: float | None = None) -> list[Any]:
+        self.asked.append(stop_id)
+        return []
+
+    def describe(self) -> str:
+        return "recorded"
+
+    def min_interval(self, stops: int) -> float:
+        return 2.0 * stops
+
+
+def test_stops_set_while_running_poll_the_new_ones_at_once_and_refit_the_interval() -> None:
+    source, listener = Polled(), Recorder()
+    loop = ProduceLoop(Poller(source, "tfl"), NoProducer(), ["A1"], listener, interval=5.0)
+    assert loop.poll_all() == 0
+    loop.set_stops(["A1", "B2", "C3"])  # from the dashboard's thread, between cycles
+    assert loop.interval == 6.0 and listener.stretched[-1] == (5.0, 6.0, 3)
+    stop = threading.Event()
+    runner = threading.Thread(target=loop.run, args=(stop,), kwargs={"serve_interval": 0.01})
+    runner.start()
+    try:
+        deadline = time.monotonic() + 10
+        while source.asked.count("B2") < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)  # waiting on a condition, with a deadline
+    finally:
+        stop.set()
+        runner.join(5)
+    # The first cycle of the run polled every stop; the stops added were polled again right
+    # after it, before the next cycle (which would start with A1).
+    assert source.asked[:6] == ["A1", "A1", "B2", "C3", "B2", "C3"]
+    loop.set_stops(["C3"])
+    assert loop.stops == ["C3"] and loop.interval == 5.0
