@@ -78,3 +78,8 @@ def test_before_the_first_poll_and_without_polling() -> None:
     assert says() == f"Waiting for the first poll of {WATERLOO}…"
     no_polls = Watching("london_transport", [WATERLOO], produce=False)
     assert says(watching=no_polls) == "Waiting for records on london_transport…"
+
+
+def test_with_every_stop_removed_it_says_how_to_choose() -> None:
+    nothing = Watching("london_transport", [], produce=True)
+    assert says(watching=nothing) == "No stops watched: press s to find and choose yours."

@@ -47,6 +47,8 @@ def empty_board_message(
         return f"No buses due: the {records_seen:,} records read are of buses gone by."
     if not watching.produce:
         return f"Waiting for records on {watching.topic}…"
+    if not watching.stops:
+        return "No stops watched: press s to find and choose yours."
     failed = [o for o in status.polls.values() if o.error]
     if failed:
         # With TfL out of reach, the banner says it all (and offers the demo feed).
