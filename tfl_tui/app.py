@@ -44,7 +44,7 @@ from tfl_tui.core.events import (
 from tfl_tui.core.polling import utc_now
 from tfl_tui.core.status import Status
 from tfl_tui.core.stop_choice import Origin
-from tfl_tui.core.stops import Place, Watchlist
+from tfl_tui.core.stops import BusStop, Place, Watchlist
 from tfl_tui.core.text import safe_text
 from tfl_tui.tuning import RuntimeTuning
 from tfl_tui.widgets.board_table import BoardTable
@@ -167,6 +167,8 @@ class TflTuiApp(App[Outcome]):
         self.render_all()
         self.tuning.enter()  # put back on unmount
         self.board.describe_stops({s.id: s.towards for s in self.watched.stops if s.towards})
+        if self.options.produce and any(not s.name for s in self.watched.stops):
+            self._look_up_stops()  # ids alone (`--stop 490000254W`): find where buses go
         if self.options.stops_origin is Origin.DEFAULT and self.options.produce:
             self.notify(
                 f"Watching {self.watched.stops[0].label()}, the default stop. "
@@ -504,8 +506,27 @@ class TflTuiApp(App[Outcome]):
             )
         )
 
+    @work(thread=True, exit_on_error=False, name="stop-details", group="stop-search")
+    def _look_up_stops(self) -> None:
+        ids = [stop.id for stop in self.watched.stops if not stop.name]
+        try:
+            found = self._stop_finder().details(ids)
+        except TflTuiError:
+            return  # only a nicer label: the board works without it
+        self.call_from_thread(self._stops_described, found)
+
+    def _stops_described(self, found: list[BusStop]) -> None:
+        self.watched.describe(found)
+        self.options.watched = list(self.watched.stops)
+        self.board.describe_stops({s.id: s.towards for s in found if s.towards})
+        self._invalidate()
+
     def _search_stops(self, query: str) -> list[Place]:
         """Called from the Stops screen's search thread."""
+        places: list[Place] = self._stop_finder().search(query)
+        return places
+
+    def _stop_finder(self) -> Any:
         if self._finder is None:
             from tfl_tui.workers.stop_finder import StopFinder
 
@@ -514,8 +535,7 @@ class TflTuiApp(App[Outcome]):
                 on_demo=lambda: self._on_demo,  # the catalogue once on the demo feed
                 budget=lambda: getattr(self._background, "request_budget", None),
             )
-        places: list[Place] = self._finder.search(query)
-        return places
+        return self._finder
 
     @on(StopsScreen.Changed)
     def _stops_changed(self, event: StopsScreen.Changed) -> None:
@@ -594,6 +614,8 @@ class TflTuiApp(App[Outcome]):
         if self._quitting:
             return
         self._quitting = True
+        if self._finder is not None:
+            self._finder.close()  # a stop search waiting on TfL gives up now
         if self._background is None:
             self.exit(self.outcome)
             return

@@ -45,3 +45,8 @@ class DashboardOptions:
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT_S
     start: str = DEFAULT_START
     raw_limit: int = DEFAULT_RAW_LIMIT
+
+    def __post_init__(self) -> None:
+        # One stop list: `watched` says what is known of each of `stops`, in that order.
+        known = {stop.id: stop for stop in self.watched}
+        self.watched = [known.get(stop_id, BusStop(stop_id)) for stop_id in self.stops]

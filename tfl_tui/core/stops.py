@@ -388,6 +388,11 @@ class Watchlist:
                 added.append(stop)
         return added
 
+    def describe(self, known: Iterable[BusStop]) -> None:
+        """Take what is known of watched stops (names, letters, towards) in their place."""
+        by_id = {stop.id: stop for stop in known}
+        self.stops = [by_id.get(stop.id, stop) for stop in self.stops]
+
     def remove(self, ids: Iterable[str]) -> list[BusStop]:
         """Removes the stops with these ids; returns those that were watched."""
         gone = {ident.upper() for ident in ids}

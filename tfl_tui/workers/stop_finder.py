@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 
 from tfl_tui.core.dashboard_options import DashboardOptions
-from tfl_tui.core.stops import Place, StopLookup, search_places
+from tfl_tui.core.stops import BusStop, Place, StopLookup, search_places
 from tfl_tui.tfl.client import TflClient
 from tfl_tui.tfl.ratelimit import RequestBudget
 from tfl_tui.tfl.simulator import DemoSource
@@ -56,6 +56,13 @@ class StopFinder:
         """Places with bus stops for `query`; raises TflTuiError with TfL's reason."""
         with self._lock:
             return search_places(self._lookup(), query)
+
+    def details(self, ids: list[str]) -> list[BusStop]:
+        """What TfL knows of these stops (name, letter, towards, lines); ids it does not know
+        are left out."""
+        with self._lock:
+            places = self._lookup().places(ids)
+        return [stop for place in places for stop in place.stops if stop.id in ids]
 
     def close(self) -> None:
         if self._client is not None:
