@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -45,7 +46,7 @@ from tfl_tui.core.polling import utc_now
 from tfl_tui.core.status import Status
 from tfl_tui.core.stop_choice import Origin
 from tfl_tui.core.stops import BusStop, Place, Watchlist
-from tfl_tui.core.text import safe_text
+from tfl_tui.core.text import counted, safe_text
 from tfl_tui.tuning import RuntimeTuning
 from tfl_tui.widgets.board_table import BoardTable
 from tfl_tui.widgets.help_screen import HelpScreen
@@ -60,6 +61,14 @@ BOARD_TITLE_BY_STOP = "Arrivals · by stop, soonest first"
 MESSAGES_MIN_HEIGHT = 30  # rows a terminal needs before the raw messages show by default
 COMPACT_FOOTER_BELOW = 100  # columns: the footer's keys fit closer together below it
 RENDER_INTERVAL_S = 0.1  # the board redraws at most 10 times a second, plus the 1 s countdown
+
+
+def _home_relative(path: Path) -> str:
+    """`~/.config/tfl-tui/stops.toml`: the path as a user would type it."""
+    try:
+        return f"~/{path.relative_to(Path.home())}"
+    except ValueError:
+        return str(path)
 
 
 @dataclass
@@ -133,6 +142,7 @@ class TflTuiApp(App[Outcome]):
         # Stops given with --stop are this run's: the Stops screen offers to save them. Saved
         # (or default) stops are saved again at every change.
         self._autosave = options.stops_origin is not Origin.FLAGS
+        self._untouched_stops = True  # no change made on the Stops screen yet
         self._finder: Any = None  # tfl_tui.workers.stop_finder.StopFinder, made when needed
         self.tuning = RuntimeTuning()  # process-wide GC and GIL settings while mounted
 
@@ -169,13 +179,7 @@ class TflTuiApp(App[Outcome]):
         self.board.describe_stops({s.id: s.towards for s in self.watched.stops if s.towards})
         if self.options.produce and any(not s.name for s in self.watched.stops):
             self._look_up_stops()  # ids alone (`--stop 490000254W`): find where buses go
-        if self.options.stops_origin is Origin.DEFAULT and self.options.produce:
-            self.notify(
-                f"Watching {self.watched.stops[0].label()}, the default stop. "
-                "Press s to find yours by name.",
-                timeout=10,
-                markup=False,
-            )
+        self._show_stops_hint()
         self.set_interval(1.0, self._tick)
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             # SIGTERM and SIGINT (`kill -INT`; Ctrl+C itself arrives as a key) quit like `q`:
@@ -493,16 +497,34 @@ class TflTuiApp(App[Outcome]):
         title = BOARD_TITLE_BY_STOP if self.by_stop else BOARD_TITLE
         self.query_one("#board-box").border_title = title + (" · paused" if self.paused else "")
 
-    def action_stops(self) -> None:
+    def _show_stops_hint(self) -> None:
+        """On the board's frame, while the tutorial's stop is watched by default: how to
+        choose yours (a notice would hide the status while it lasts)."""
+        default = self.options.stops_origin is Origin.DEFAULT and self.options.produce
+        hint = "the default stop · s finds yours" if default and self._untouched_stops else ""
+        self.query_one("#board-box").border_subtitle = hint
+
+    def _stops_note(self) -> str:
         if self._autosave:
-            note = f"Changes are saved in {saved_stops.saved_stops_path()}"
+            note = f"Changes are saved in {_home_relative(saved_stops.saved_stops_path())}"
         else:
-            note = "These stops came from --stop: Ctrl+S saves them for the next start"
+            try:
+                saved = len(saved_stops.load())
+            except TflTuiError:
+                saved = 0  # Ctrl+S will say why it cannot save
+            instead = f", in place of the {counted(saved, 'stop')} saved now" if saved else ""
+            note = f"These stops came from --stop: Ctrl+S makes them your saved stops{instead}"
         if not self.options.produce:
             note = "--no-produce: nothing is polled here; " + note[0].lower() + note[1:]
+        return note
+
+    def action_stops(self) -> None:
         self.push_screen(
             StopsScreen(
-                self.watched.stops, self._search_stops, note=note, offer_save=not self._autosave
+                self.watched.stops,
+                self._search_stops,
+                note=self._stops_note(),
+                offer_save=not self._autosave,
             )
         )
 
@@ -548,19 +570,22 @@ class TflTuiApp(App[Outcome]):
         self.board.show_stops(stop.id for stop in added)
         self.board.hide_stops(stop.id for stop in removed)
         self.board.describe_stops({s.id: s.towards for s in added if s.towards})
+        self.status.forget_stops(stop.id for stop in removed)
         if self._background is not None:
             self._background.set_stops(self.watched.ids)
         if self._autosave:
             self._save_stops(quiet=True)
-        said = [f"Watching {s.label()}" for s in added]
-        said += [f"No longer watching {s.label()}" for s in removed]
-        self.notify(safe_text("\n".join(said), multiline=True), title="Stops", markup=False)
+        # The Stops screen shows the change itself: no notice to cover it.
+        self._untouched_stops = False
+        self._show_stops_hint()
         self._invalidate()
 
     @on(StopsScreen.SaveRequested)
-    def _save_requested(self) -> None:
+    def _save_requested(self, event: StopsScreen.SaveRequested) -> None:
         if self._save_stops(quiet=False):
             self._autosave = True  # saved once: later changes are kept too
+            if isinstance(self.screen, StopsScreen):
+                self.screen.set_note(self._stops_note(), offer_save=False)
 
     def _save_stops(self, *, quiet: bool) -> bool:
         """Write the watched stops, unless the saved file no longer reads: the user's file

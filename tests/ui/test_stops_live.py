@@ -3,14 +3,12 @@ broker, and a TfL stand-in of the test's own answering search, stop detail and A
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import OptionList
+from textual.widgets import OptionList, Static
 
 from tests.support import KafkaUnderTest, run_app, until
 from tests.tfl_standin import ARRIVALS, Answer, TflStandIn
@@ -82,8 +80,8 @@ def test_a_stop_added_is_polled_at_once_and_a_stop_removed_leaves_the_board(
     async def scenario(pilot: Pilot[Any]) -> None:
         await until(pilot, lambda: stops_on_board(app) == {YORK_W}, "York Road's buses")
         results = await search(pilot, app, "elephant castle")
-        # The cursor is on the place's first stop, E: Enter watches it.
-        await pilot.press("enter")
+        # The cursor is on the place's name; E is its first stop.
+        await pilot.press("down", "enter")
         await until(pilot, lambda: ELEPHANT_E in app.watched, "E watched")
         assert results.has_focus
         await pilot.press("escape")
@@ -109,16 +107,25 @@ def test_stops_from_the_command_line_are_saved_only_when_asked(
     broker: KafkaUnderTest, topic: str, tfl: TflStandIn
 ) -> None:
     app = dashboard(broker, topic, tfl, Origin.FLAGS)
-    path = Path(os.environ["XDG_CONFIG_HOME"]) / "tfl-tui" / "stops.toml"
+    saved_stops.save([BusStop("490000288R")])  # a saved list this run's stops would replace
+    path = saved_stops.saved_stops_path()
+
+    def note() -> str:
+        return str(app.screen.query_one("#stops-note", Static).render())
 
     async def scenario(pilot: Pilot[Any]) -> None:
         await search(pilot, app, "elephant castle")
-        await pilot.press("enter")
+        assert "Ctrl+S makes them your saved stops, in place of the 1 stop saved now" in note()
+        await pilot.press("down", "enter")
         await until(pilot, lambda: ELEPHANT_E in app.watched, "E watched")
-        assert not path.exists()
+        assert [s.id for s in saved_stops.load()] == ["490000288R"]  # not yet
         await pilot.press("ctrl+s")
-        await until(pilot, path.exists, "the stops saved")
+        await until(pilot, lambda: len(saved_stops.load()) == 2, "the stops saved")
         assert [s.id for s in saved_stops.load()] == [YORK_W, ELEPHANT_E]
+        await until(pilot, lambda: "Changes are saved in" in note(), "the note to say so")
+        await pilot.press("enter")  # from now on, each change is kept
+        await until(pilot, lambda: len(saved_stops.load()) == 1, "the change saved")
+        assert path.exists()
 
     run_app(app, scenario)
 
@@ -133,7 +140,7 @@ def test_a_saved_file_broken_meanwhile_is_not_written_over(
 
     async def scenario(pilot: Pilot[Any]) -> None:
         await search(pilot, app, "elephant castle")
-        await pilot.press("enter")
+        await pilot.press("down", "enter")
         await until(pilot, lambda: ELEPHANT_E in app.watched, "E watched")
         await until(
             pilot,

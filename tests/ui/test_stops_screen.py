@@ -279,10 +279,10 @@ def test_enter_on_a_stop_watches_it_and_again_unwatches_it() -> None:
         await opened(pilot, app)
         await search_now(pilot, app, "water")
         assert focused(app) is results(app)
-        assert results(app).highlighted == 1  # the first stop, under its place's header
+        assert results(app).highlighted == 0  # the first place's header: Enter takes it all
         assert ticked(app) == []
 
-        await pilot.press("enter")
+        await pilot.press("down", "enter")  # W, the place's first stop
         await until(pilot, lambda: app.changes, "the change", 5)
         assert (app.changes[0].added, app.changes[0].removed) == ((W,), ())
         assert watching(app) == (W,)
@@ -307,7 +307,7 @@ def test_enter_on_a_place_watches_the_rest_of_it_then_unwatches_it_all() -> None
     async def scenario(pilot: Pilot[Any]) -> None:
         await opened(pilot, app)
         await search_now(pilot, app, "water")
-        await pilot.press("up", "enter")  # on the header: S and X join W
+        await pilot.press("enter")  # on the header: S and X join W
         await until(pilot, lambda: app.changes, "the change", 5)
         assert (app.changes[0].added, app.changes[0].removed) == ((S, X), ())
         assert watching(app) == (W, S, X)
@@ -315,6 +315,8 @@ def test_enter_on_a_place_watches_the_rest_of_it_then_unwatches_it_all() -> None
 
         await pilot.press("enter")  # all watched: all go
         await until(pilot, lambda: len(app.changes) == 2, "the second change", 5)
+        await pilot.press("up")  # from the first row, back to the search box: typing works
+        assert focused(app) is app.screen.query_one("#stops-search")
         assert (app.changes[1].added, app.changes[1].removed) == ((), (W, S, X))
         assert watching(app) == ()
         assert ticked(app) == []

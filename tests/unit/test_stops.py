@@ -22,6 +22,7 @@ from tfl_tui.core.stops import (
     parse_search,
     resolve,
     resolve_all,
+    search_places,
 )
 from tfl_tui.tfl import simulator, stop_catalogue
 from tfl_tui.tfl.simulator import DemoSource, demo_stop
@@ -128,7 +129,8 @@ def test_a_hub_expands_to_its_bus_stops_only() -> None:
         ("490000255L", "490G00000255"),
         ("490000255M", "490G00000255"),
     ]
-    assert place.stops[0].lines == ("77", "211", "381", "507", "139", "26", "N381")
+    # Lines in their natural order: by number, lettered ones after.
+    assert place.stops[0].lines == ("26", "77", "139", "211", "381", "507", "N381")
 
 
 def test_a_station_has_no_bus_stops() -> None:
@@ -276,7 +278,7 @@ def test_a_name_finding_several_places_is_ambiguous() -> None:
     assert caught.value.places == (ELEPHANT, NEW_KENT)
     assert "Elephant & Castle: E, H" in caught.value.message
     assert "Elephant & Castle / New Kent Road: S, T" in caught.value.message
-    assert caught.value.hint and '--stop "Elephant & Castle"' in caught.value.hint
+    assert caught.value.hint and '(e.g. "Elephant & Castle")' in caught.value.hint
 
 
 def test_a_name_finding_nothing_is_not_found() -> None:
@@ -361,7 +363,7 @@ def test_demo_search_goes_through_tfls_parser() -> None:
     assert [s.id for s in hub.stops] == [s.id for s in york.stops + road.stops]
     assert york.stops[0] == BusStop(
         "490000254W", "Waterloo Station / York Road", "W", "Vauxhall",
-        ("139", "211", "26", "381", "507", "77", "N381"), "490G00000254",
+        ("26", "77", "139", "211", "381", "507", "N381"), "490G00000254",
     )  # fmt: skip
     assert bridge.name == "Waterloo Bridge / South Bank"
     # Single stops found by name, unknown ids, and more ids than one request takes.
@@ -375,12 +377,26 @@ def test_demo_search_goes_through_tfls_parser() -> None:
 def test_demo_resolves_names_on_the_catalogue() -> None:
     source = DemoSource(seed=1)
     assert [s.letter for s in resolve(source, "Elephant & Castle")] == ["E", "H", "K"]
-    assert [s.id for s in resolve(source, "Waterloo")][:1] == ["490000254W"]  # the hub
-    with pytest.raises(AmbiguousStop):
+    # The hub "Waterloo" shares its stops out to their places: three of them match.
+    with pytest.raises(AmbiguousStop, match="matches 3 places"):
+        resolve(source, "Waterloo")
+    with pytest.raises(AmbiguousStop, match="matches 2 places"):
         resolve(source, "waterloo station")
-    # Two single-stop matches of one name, both of one group: one place, both stops.
-    oval = resolve(source, "Oval Station")
+    # Two stops found one by one, both of one group: one place, both stops.
+    oval = resolve(source, "oval")
     assert len(oval) == 2 and len({stop.group for stop in oval}) == 1 and oval[0].group
+
+
+def test_search_gives_each_stop_once_under_its_own_place() -> None:
+    source = DemoSource(seed=1)
+    places = search_places(source, "waterloo")
+    assert [p.id for p in places] == ["490G00000254", "490G00000255", "490G00000288"]
+    stops = [s.id for p in places for s in p.stops]
+    assert len(stops) == len(set(stops)) == 6
+    assert [p.name for p in search_places(source, "oval")] == ["Oval Station"]
+    # An id is looked up as it is, not searched for as words.
+    (by_id,) = search_places(source, " 490000255l ")
+    assert [s.id for s in by_id.stops] == ["490000255L"]
 
 
 @pytest.mark.parametrize("stop_id", ["490004133SB", "490009333K", "490007081T"])

@@ -31,6 +31,10 @@ from tfl_tui.core.text import counted
 ACTIONS = ("add", "remove", "list", "search")
 
 
+class UsageError(TflTuiError):
+    exit_code = ExitCode.USAGE
+
+
 def make_lookup(args: argparse.Namespace) -> StopLookup:
     """The demo catalogue, or TfL behind a day's cache on disk."""
     if args.demo:
@@ -83,19 +87,20 @@ def _print(stops: Sequence[BusStop], as_json: bool) -> None:
 
 def search(args: argparse.Namespace, query: str) -> int:
     places = search_places(make_lookup(args), query)
-    stops = list(dict.fromkeys(stop for place in places for stop in place.stops))
+    stops = [stop for place in places for stop in place.stops]
     if not stops:
+        if args.json:
+            out("[]")
         log.error("error: no bus stop matches %r", query)
         log.error("hint: try part of a street or place name, e.g. `tfl-tui stops waterloo`")
         return ExitCode.FAILURE
     _print(stops, args.json)
     if not args.json:
-        names = list(dict.fromkeys(stop.name for stop in stops if stop.name))
         log.info(
             "%s at %s. Watch one place (both sides of the road): tfl-tui --stop %s",
             counted(len(stops), "bus stop"),
-            counted(len(names), "place"),
-            json.dumps(names[0] if names else stops[0].id, ensure_ascii=False),
+            counted(len(places), "place"),
+            json.dumps(places[0].name or places[0].id, ensure_ascii=False),
         )
     return ExitCode.OK
 
@@ -133,10 +138,12 @@ def add(args: argparse.Namespace, specs: Sequence[str]) -> int:
 
 
 def _matches(stop: BusStop, spec: str) -> bool:
+    """An id or group id, else every word of `spec` in the stop's label (`remove elephant`
+    takes every Elephant & Castle stop; `remove "york road" W` is not needed: ids are shown)."""
     if is_stop_id(spec) or is_group_id(spec):
         return spec.upper() in (stop.id.upper(), stop.group.upper())
-    wanted = normalise(spec)
-    return wanted in (normalise(stop.name), normalise(stop.label()))
+    label = normalise(stop.label())
+    return all(word in label for word in normalise(spec).split())
 
 
 def remove(args: argparse.Namespace, specs: Sequence[str]) -> int:
@@ -195,12 +202,13 @@ def run(args: argparse.Namespace) -> int:
     rest = words[1:] if words and words[0] in ACTIONS else words
     if action == "list":
         if rest:
-            raise TflTuiError("`stops list` takes no arguments", hint="tfl-tui stops list")
+            raise UsageError("`stops list` takes no arguments", hint="tfl-tui stops list")
         return show_saved(args)
     if not rest:
-        raise TflTuiError(
+        raise UsageError(
             f"`stops {action}` needs a stop: a name, a group id (490G…) or a stop id",
-            hint=f"e.g. tfl-tui stops {action} waterloo",
+            hint=f"e.g. tfl-tui stops {action} 490000254W, or a place's name as "
+            "`tfl-tui stops QUERY` shows it",
         )
     if action == "search":
         return search(args, " ".join(rest))

@@ -23,6 +23,7 @@ HEADER = """\
 # The bus stops tfl-tui watches when no --stop is given.
 # Change them with `tfl-tui stops add NAME|ID`, `tfl-tui stops remove ...`,
 # or with `s` in the dashboard. Only `id` is needed; the rest is shown.
+# tfl-tui writes this file anew at each change: other comments are not kept.
 """
 
 

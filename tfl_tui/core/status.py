@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -37,6 +38,11 @@ class Status:
     replay_done: bool = True
     _down: dict[str, str] = field(default_factory=dict)  # source -> what it reported
     _progress_since_replay: bool = False
+
+    def forget_stops(self, stop_ids: Iterable[str]) -> None:
+        """Stops no longer watched: their last polls leave the status too."""
+        for stop_id in stop_ids:
+            self.polls.pop(stop_id, None)
 
     def apply(self, event: object) -> None:
         match event:

@@ -125,9 +125,8 @@ class AmbiguousStop(TflTuiError):
         listing = "\n".join(f"  {place.describe()}  [{place.id}]" for place in places)
         super().__init__(
             f"{query!r} matches {len(places)} places:\n{listing}",
-            hint="give one place's name as it is written above (e.g. --stop "
-            f'"{places[0].name}") or the id in brackets; `tfl-tui stops QUERY` lists every '
-            "stop's id",
+            hint=f'give one place\'s name as it is written above (e.g. "{places[0].name}") '
+            "or the id in brackets; `tfl-tui stops QUERY` lists every stop's id",
         )
         self.places = tuple(places)
 
@@ -197,6 +196,13 @@ def _towards(node: dict[str, Any]) -> str:
     return ""
 
 
+def line_order(name: str) -> tuple[int, str, int, str]:
+    """Day routes by number (2 before 12 before 381), then lettered ones (C10, N381)."""
+    match = re.fullmatch(r"([A-Za-z]*)(\d*)(.*)", name)
+    prefix, number, rest = match.groups() if match else (name, "", "")
+    return (1 if prefix else 0, prefix.upper(), int(number) if number else 0, rest)
+
+
 def _lines(node: dict[str, Any]) -> tuple[str, ...]:
     names: list[str] = []
     for line in _items(node.get("lines")):
@@ -204,7 +210,7 @@ def _lines(node: dict[str, Any]) -> tuple[str, ...]:
             name = _text(line.get("name")) or _text(line.get("id"))
             if name and name not in names:
                 names.append(name)
-    return tuple(names)
+    return tuple(sorted(names, key=line_order))
 
 
 def _letter(node: dict[str, Any]) -> str:
@@ -315,10 +321,26 @@ def chunks(ids: Sequence[str], size: int = MAX_IDS_PER_REQUEST) -> Iterator[Sequ
 
 
 def search_places(lookup: StopLookup, query: str) -> list[Place]:
-    """Every place TfL finds for `query` that has bus stops, in TfL's order."""
-    matches = lookup.search_stops(query)
-    places = lookup.places([match.id for match in matches]) if matches else []
-    return [place for place in places if place.stops]
+    """Every place TfL finds for `query` that has bus stops, in TfL's order.
+
+    A place is a stop group: a hub's stops are shared out to their groups, and stops found one
+    by one join their group, so each stop shows once, under the one place it belongs to. An id
+    is looked up as it is.
+    """
+    query = " ".join(query.split())
+    if looks_like_id(query):
+        found = lookup.places([query.upper()])
+    else:
+        matches = lookup.search_stops(query)
+        found = lookup.places([match.id for match in matches]) if matches else []
+    by_group: dict[str, tuple[str, list[BusStop]]] = {}
+    for place in found:
+        for stop in place.stops:
+            key = stop.group or place.id
+            stops = by_group.setdefault(key, (stop.name or place.name, []))[1]
+            if stop not in stops:
+                stops.append(stop)
+    return [Place(key, name, tuple(stops)) for key, (name, stops) in by_group.items()]
 
 
 def resolve(lookup: StopLookup, spec: str) -> list[BusStop]:
@@ -348,10 +370,8 @@ def resolve(lookup: StopLookup, spec: str) -> list[BusStop]:
         )
     wanted = normalise(spec)
     exact = [place for place in places if normalise(place.name) == wanted]
-    groups = {stop.group for place in exact for stop in place.stops}
-    if len(exact) == 1 or (len(groups) == 1 and "" not in groups):
-        # One place; or its stops matched one by one, all of one group: still one place.
-        return list(dict.fromkeys(stop for place in exact for stop in place.stops))
+    if len(exact) == 1:
+        return list(exact[0].stops)
     if len(places) == 1:
         return list(places[0].stops)
     raise AmbiguousStop(spec, exact or places)

@@ -54,7 +54,15 @@ class _SearchInput(Input):
 class _ResultsList(OptionList):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select", "Watch / unwatch"),
+        Binding("up", "up_or_search", "Up", show=False),
     ]
+
+    def action_up_or_search(self) -> None:
+        """Up from the first result goes back to the search box, where typing works."""
+        if not self.highlighted:
+            self.screen.query_one("#stops-search").focus()
+        else:
+            self.action_cursor_up()
 
 
 class _WatchedList(OptionList):
@@ -120,7 +128,9 @@ class StopsScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="stops"):
             yield _SearchInput(
-                placeholder="search stops by name: street, place, station…", id="stops-search"
+                placeholder="search stops by name: street, place, station, or a stop id…",
+                id="stops-search",
+                select_on_focus=False,  # back from the results, typing goes on from the end
             )
             with Horizontal(id="stops-panes"):
                 with Vertical(id="stops-results-pane"):
@@ -299,7 +309,14 @@ class StopsScreen(ModalScreen[None]):
         pane.border_title = f"Found {len(places)}" if places else "Found"
 
     def _first_stop_index(self) -> int:
-        return 1 if len(self._rows) > 1 else 0
+        return 0  # the first place's header: Enter there takes the whole place
+
+    def set_note(self, note: str, *, offer_save: bool) -> None:
+        """Say how changes are kept (after Ctrl+S saved them, say so)."""
+        self._note = note
+        self._offer_save = offer_save
+        self.query_one("#stops-note", Static).update(Text(safe_text(note)))
+        self.refresh_bindings()
 
     def _draw_marks(self) -> None:
         results = self.query_one(_ResultsList)

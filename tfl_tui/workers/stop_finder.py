@@ -47,7 +47,7 @@ class StopFinder:
                 timeout=options.http_timeout,
                 budget=self._budget(),
                 # A search answers a person typing: a short wait, not a poll's retries.
-                lookup_budget=min(options.retry_budget, 2 * options.http_timeout),
+                lookup_budget=min(options.retry_budget, options.http_timeout),
             )
             self._live = CachedLookup(self._client, source=options.tfl_url)
         return self._live
