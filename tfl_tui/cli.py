@@ -12,6 +12,7 @@ import sys
 import textwrap
 import unicodedata
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -33,6 +34,7 @@ from tfl_tui.core.defaults import (
     DEFAULT_TOPIC,
 )
 from tfl_tui.core.errors import ExitCode, TflTuiError
+from tfl_tui.core.timespec import BadTime, parse_duration
 
 EXIT_CODES = """\
 exit codes:
@@ -138,6 +140,13 @@ def _stop(text: str) -> str:
             f"{stop!r} is not a stop id or name: it contains control characters"
         )
     return " ".join(stop.split())
+
+
+def _duration(text: str) -> timedelta:
+    try:
+        return parse_duration(text)
+    except BadTime as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _base_url(text: str) -> str:
@@ -354,10 +363,69 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=KAFKA_HELP + "\n" + EXIT_CODES,
     )
     produce.add_argument(
+        "--backfill",
+        type=_duration,
+        metavar="DURATION",
+        help="with --demo: first write DURATION (e.g. 3h, 90m) of simulated polls, every "
+        "--interval, stamped with their past times, to try time travel with; with --once, "
+        "only that",
+    )
+    produce.add_argument(
         "--once",
         action="store_true",
         help="poll every stop once (retrying 429/5xx/timeouts within --retry-budget), "
         "flush and exit: 0 only if every stop answered and every record was delivered",
+    )
+
+    board = commands.add_parser(
+        "board",
+        parents=[kafka],
+        formatter_class=_Formatter,
+        help="print the board as it stood at a moment, read from the topic",
+        description=_wrap(
+            "Read the topic and print the arrivals board as it stood at TIME (default: now), "
+            "with the next buses counted from TIME: the dashboard's own fold, so the two "
+            "agree. Where the broker can seek by time (real Kafka) only the hour before TIME "
+            "is read; the embedded broker is read from the beginning. Rows on stdout, what "
+            "was read on stderr.",
+        ),
+        epilog="examples:\n"
+        "  tfl-tui board                       # the board now\n"
+        "  tfl-tui board --at -1h --json       # an hour ago, a JSON object per row\n"
+        "  tfl-tui board --at 08:15            # today at 08:15, London time\n"
+        "  tfl-tui board --at 2026-12-01T08:15 --stop 490000254W\n\n"
+        "try it offline: tfl-tui produce --demo --once --backfill 3h\n\n"
+        + KAFKA_HELP
+        + "\n"
+        + EXIT_CODES,
+    )
+    board.add_argument(
+        "--at",
+        default="now",
+        metavar="TIME",
+        help="now (default), relative (-15m, -2h), a London time today (08:15) or ISO 8601",
+    )
+    board.add_argument(
+        "--stop",
+        dest="stops",
+        action="append",
+        type=_stop,
+        metavar="NAME|ID",
+        help="only this stop's rows, repeatable: its id, or words of its name",
+    )
+    board.add_argument(
+        "--interval",
+        type=_positive_float,
+        default=DEFAULT_INTERVAL_S,
+        metavar="SECONDS",
+        help="the poll interval of the producer, for marking rows stale "
+        f"(default: {DEFAULT_INTERVAL_S:g})",
+    )
+    board.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON object per row: at, line, destination, stop_id, stop, etas_s, "
+        "arrivals (ISO), updated, stale",
     )
 
     stops = commands.add_parser(
@@ -469,6 +537,10 @@ def _runner(command: str | None) -> Callable[[argparse.Namespace], int]:
         from tfl_tui.commands import stops
 
         return stops.run
+    if command == "board":
+        from tfl_tui.commands import board
+
+        return board.run
     from tfl_tui.commands import consume
 
     return consume.run
@@ -490,10 +562,30 @@ def _tfl_url_from_environment(parser: argparse.ArgumentParser, args: argparse.Na
     return url
 
 
+_RELATIVE = re.compile(r"-\d[\ddhms.]*")
+
+
+def _relative_times_joined(argv: Sequence[str] | None) -> list[str]:
+    """`--at -1h` as `--at=-1h`: argparse would take `-1h` for an option."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    joined: list[str] = []
+    index = 0
+    while index < len(words):
+        word = words[index]
+        following = words[index + 1] if index + 1 < len(words) else ""
+        if word == "--at" and _RELATIVE.fullmatch(following):
+            joined.append(f"{word}={following}")
+            index += 2
+            continue
+        joined.append(word)
+        index += 1
+    return joined
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """The command line as the commands get it; bad arguments exit 2 with argparse's error."""
     parser = build_parser()
-    args, extra = parser.parse_known_args(argv)
+    args, extra = parser.parse_known_args(_relative_times_joined(argv))
     if extra and args.command == "stops" and not any(word.startswith("-") for word in extra):
         args.words += extra  # `stops add --demo waterloo`: options may come between the words
     elif extra:
@@ -501,6 +593,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     if getattr(args, "stops", None):
         args.stops = list(dict.fromkeys(args.stops))  # a repeated stop is polled once
     # None: no --stop given, so the saved stops (or the default) are watched.
+    if getattr(args, "backfill", None) is not None and not args.demo:
+        parser.error("--backfill needs --demo: TfL keeps no past arrivals to fetch")
     if getattr(args, "tfl_url", "absent") is None:
         args.tfl_url = _tfl_url_from_environment(parser, args)
     return args

@@ -5,23 +5,29 @@ from __future__ import annotations
 import argparse
 import threading
 import time
+from collections.abc import Callable
+from datetime import datetime
 
 from tfl_tui.commands.stops import chosen_stops, describe_choice
 from tfl_tui.console import KafkaErrorReporter, log, out, redactor
+from tfl_tui.core.backfill import SteppedClock, backfill
 from tfl_tui.core.errors import ExitCode, TflError
 from tfl_tui.core.kafka_target import require_kafka
-from tfl_tui.core.polling import ArrivalsSource, Poller, PollFailure, Snapshot
+from tfl_tui.core.polling import ArrivalsSource, Poller, PollFailure, Snapshot, utc_now
 from tfl_tui.core.produce_loop import ProduceLoop, stretched_interval_message
 from tfl_tui.core.text import counted
+from tfl_tui.core.timespec import format_duration
 from tfl_tui.kafka.producer import ArrivalsProducer, Delivery
 from tfl_tui.kafka.topic import ensure_topic
 from tfl_tui.tfl.client import TflClient
 from tfl_tui.tfl.simulator import DemoSource
 
 
-def make_source(args: argparse.Namespace) -> tuple[ArrivalsSource, str]:
+def make_source(
+    args: argparse.Namespace, clock: Callable[[], datetime] = utc_now
+) -> tuple[ArrivalsSource, str]:
     if args.demo:
-        return DemoSource(seed=args.seed), "demo"
+        return DemoSource(seed=args.seed, clock=clock), "demo"
     if args.app_key:
         redactor.add(args.app_key)
     client = TflClient(args.tfl_url, args.app_key, timeout=args.http_timeout, on_retry=report_retry)
@@ -84,7 +90,8 @@ def run(args: argparse.Namespace) -> int:
     redactor.add_config(target.conf)
     for warning in target.warnings:
         log.warning("%s", warning)
-    source, source_name = make_source(args)
+    clock = SteppedClock()  # the demo's clock, stepped through the past by --backfill
+    source, source_name = make_source(args, clock)
     log.info("kafka: %s", target.description)
     topic = ensure_topic(
         target.conf,
@@ -98,8 +105,17 @@ def run(args: argparse.Namespace) -> int:
     producer = ArrivalsProducer(
         target.conf, args.topic, on_delivery=print_delivery, error_cb=KafkaErrorReporter()
     )
+    poller = Poller(source, source_name, clock=clock)
+    if args.backfill:
+        try:
+            backfilled = run_backfill(args, poller, producer, chosen.ids, clock)
+        except KeyboardInterrupt:
+            return finish(producer, args.flush_timeout, failed_stops=0, interrupted=True)
+        if args.once:  # the history is the point: no live poll after it
+            log.info("backfilled %s", counted(backfilled, "record"))
+            return finish(producer, args.flush_timeout, failed_stops=0, interrupted=False)
     loop = ProduceLoop(
-        Poller(source, source_name),
+        poller,
         producer,
         chosen.ids,
         ConsoleListener(),
@@ -123,6 +139,38 @@ def run(args: argparse.Namespace) -> int:
         args.flush_timeout,
         failed_stops=failed_stops,
         interrupted=interrupted and args.once,
+    )
+
+
+def run_backfill(
+    args: argparse.Namespace,
+    poller: Poller,
+    producer: ArrivalsProducer,
+    stops: list[str],
+    clock: SteppedClock,
+) -> int:
+    log.info(
+        "backfill: %s of polls of %s, every %gs, stamped with their past times",
+        format_duration(args.backfill),
+        counted(len(stops), "stop"),
+        args.interval,
+    )
+    shown = [0]
+
+    def progress(done: int, steps: int, queued: int) -> None:
+        tenth = done * 10 // steps
+        if tenth > shown[0]:
+            shown[0] = tenth
+            log.info("backfill: %d%%, %s", tenth * 10, counted(queued, "record"))
+
+    return backfill(
+        poller,
+        producer,
+        stops,
+        clock,
+        span=args.backfill,
+        interval=args.interval,
+        progress=progress,
     )
 
 

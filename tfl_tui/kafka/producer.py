@@ -81,12 +81,14 @@ class ArrivalsProducer:
     def publish(self, snapshot: Snapshot) -> int:
         """Queue every prediction of the snapshot; returns how many were queued."""
         headers: list[tuple[str, str | bytes | None]] = list(snapshot.headers())
+        # The record's time is its poll's: a backfill of past polls is stamped in the past.
+        stamp = int(snapshot.polled_at.timestamp() * 1000)
         queued = 0
         for item in snapshot.predictions:
             key = str(item.get("lineId", "unknown"))
             destination = str(item.get("destinationName") or item.get("towards") or "")
             value = json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode()
-            if self._produce(key, destination, value, headers):
+            if self._produce(key, destination, value, headers, stamp):
                 queued += 1
         self._producer.poll(0)
         return queued
@@ -97,13 +99,19 @@ class ArrivalsProducer:
         destination: str,
         value: bytes,
         headers: list[tuple[str, str | bytes | None]],
+        timestamp_ms: int = 0,
     ) -> bool:
         callback = self._report(key, destination)
         deadline = time.monotonic() + QUEUE_FULL_WAIT_S
         while True:
             try:
                 self._producer.produce(
-                    self.topic, key=key.encode(), value=value, headers=headers, on_delivery=callback
+                    self.topic,
+                    key=key.encode(),
+                    value=value,
+                    headers=headers,
+                    on_delivery=callback,
+                    timestamp=timestamp_ms,  # 0: the producer's clock
                 )
             except BufferError:
                 # Local queue full (broker slow or away): serve callbacks, then try again.

@@ -1,0 +1,120 @@
+"""`tfl-tui board [--at TIME]`: the board as it stood at TIME, read from the topic, printed.
+
+The same fold as the dashboard (core/board_at.py), so the two agree on any moment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import datetime, timedelta
+
+from tfl_tui.console import KafkaErrorReporter, log, out, redactor
+from tfl_tui.core.board import Board
+from tfl_tui.core.board_at import LOOKBACK, fold_until
+from tfl_tui.core.board_rows import Row, format_etas
+from tfl_tui.core.errors import ExitCode, TflTuiError
+from tfl_tui.core.kafka_target import require_kafka
+from tfl_tui.core.polling import utc_now
+from tfl_tui.core.records import decode_record
+from tfl_tui.core.stops import normalise
+from tfl_tui.core.text import counted
+from tfl_tui.core.timespec import BadTime, describe_moment, parse_moment
+from tfl_tui.kafka.topic_reader import TopicReader
+
+
+class UsageError(TflTuiError):
+    exit_code = ExitCode.USAGE
+
+
+def _wanted(row: Row, specs: list[str]) -> bool:
+    """A stop id, or every word of a name in the row's stop label."""
+    label = normalise(row.stop)
+    return any(
+        spec.upper() == row.key[0].upper() or all(w in label for w in normalise(spec).split())
+        for spec in specs
+    )
+
+
+def _json(row: Row, at: datetime) -> str:
+    arrivals = [(at + timedelta(seconds=eta)).isoformat(timespec="seconds") for eta in row.etas]
+    return json.dumps(
+        {
+            "at": at.isoformat(timespec="seconds"),
+            "line": row.line,
+            "destination": row.destination,
+            "stop_id": row.key[0],
+            "stop": row.stop,
+            "etas_s": list(row.etas),
+            "arrivals": arrivals,
+            "updated": row.updated.isoformat(timespec="seconds"),
+            "stale": row.stale,
+        },
+        ensure_ascii=False,
+    )
+
+
+def _table(rows: list[Row]) -> list[str]:
+    if not rows:
+        return []
+    several = len({row.key[0] for row in rows}) > 1
+    cells = [
+        (row.line, format_etas(row.etas), row.destination, row.stop if several else "")
+        for row in rows
+    ]
+    widths = [max(len(cell[i]) for cell in cells) for i in range(4)]
+    return [
+        "  ".join(c.ljust(w) for c, w in zip(cell, widths, strict=True)).rstrip() for cell in cells
+    ]
+
+
+def run(args: argparse.Namespace) -> int:
+    now = utc_now()
+    try:
+        at = parse_moment(args.at, now)
+    except BadTime as error:
+        raise UsageError(f"--at: {error}") from None
+    if at > now + timedelta(seconds=1):
+        raise UsageError(
+            f"--at {args.at}: that is {describe_moment(at, now).split(' · ')[1]}",
+            hint="the topic tells what was; for now, leave --at out",
+        )
+    target = require_kafka(args.config, args.bootstrap_servers)
+    redactor.add_config(target.conf)
+    for warning in target.warnings:
+        log.warning("%s", warning)
+    reader = TopicReader(
+        target.conf, args.topic, timeout=args.connect_timeout, error_cb=KafkaErrorReporter()
+    )
+    try:
+        records = (decode_record(record) for record in reader.records(since=at - LOOKBACK))
+        folded = fold_until(records, at, Board(stale_after=timedelta(seconds=2 * args.interval)))
+    finally:
+        reader.close()
+    rows = folded.board.rows(at)
+    if args.stops:
+        rows = [row for row in rows if _wanted(row, args.stops)]
+    if args.json:
+        for row in rows:
+            out(_json(row, at))
+    else:
+        for line in _table(rows):
+            out(line)
+    how = (
+        f"sought by time: from {describe_moment(at - LOOKBACK, now).split(' · ')[0]}, "
+        f"{reader.skipped:,} older records not read"
+        if reader.by_time
+        else "read from the beginning (this broker cannot seek by time)"
+    )
+    log.info(
+        "board at %s: %s, from %s of %s records (%s polled later); %s",
+        describe_moment(at, now),
+        counted(len(rows), "row"),
+        f"{folded.applied:,}",
+        f"{reader.total:,}",
+        f"{folded.later:,}",
+        how,
+    )
+    if not rows:
+        log.info("no buses were due then%s", " at those stops" if args.stops else "")
+    return ExitCode.OK
