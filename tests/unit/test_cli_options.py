@@ -204,7 +204,9 @@ def test_help_describes_the_rules(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.parametrize("columns", [60, 80, 100])
-@pytest.mark.parametrize("command", [[], ["broker"], ["produce"], ["consume"], ["stops"]])
+@pytest.mark.parametrize(
+    "command", [[], ["broker"], ["produce"], ["consume"], ["stops"], ["board"]]
+)
 def test_help_fits_the_terminal(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -219,3 +221,9 @@ def test_help_fits_the_terminal(
     # Usage lines hold option names whole; everything else, prose and lists, is wrapped.
     assert [line for line in too_wide if "[" not in line] == []
     assert any("exit codes" in line for line in lines) or command == []
+
+
+@pytest.mark.parametrize("at", ["-1h", "-15m", "-90s"])
+def test_a_relative_time_is_no_option(at: str) -> None:
+    # argparse would read `-1h` as an option of its own.
+    assert parse_args(["board", "--at", at, "--json"]).at == at
