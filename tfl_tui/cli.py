@@ -428,6 +428,53 @@ def build_parser() -> argparse.ArgumentParser:
         "arrivals (ISO), updated, stale",
     )
 
+    history = commands.add_parser(
+        "history",
+        parents=[kafka],
+        formatter_class=_Formatter,
+        help="the buses that came to a stop, from the topic",
+        description=_wrap(
+            "Read the topic and tell, for a stop, when each bus came, the wait since the one "
+            "before it (same line and destination), and how its predictions moved. TfL never "
+            "says a bus came: its predictions stop. A bus came when its predictions stopped at "
+            "or after its last expected arrival (up to 2 minutes before counts), at that "
+            "time; one whose predictions stopped earlier vanished (cancelled, curtailed); one "
+            "still listed is expected. Lines on stdout, a summary on stderr.",
+        ),
+        epilog="examples:\n"
+        "  tfl-tui history --stop 490000254W\n"
+        '  tfl-tui history --stop "york road" --line 77 --since 3h --json\n\n'
+        "try it offline: tfl-tui produce --demo --once --backfill 3h\n\n"
+        + KAFKA_HELP
+        + "\n"
+        + EXIT_CODES,
+    )
+    history.add_argument(
+        "--stop",
+        dest="stops",
+        action="append",
+        required=True,
+        type=_stop,
+        metavar="NAME|ID",
+        help="the stop, repeatable: its id, or words of its name as on the board",
+    )
+    history.add_argument(
+        "--line", dest="lines", action="append", metavar="LINE", help="only this line, repeatable"
+    )
+    history.add_argument(
+        "--since",
+        type=_duration,
+        default=timedelta(hours=2),
+        metavar="DURATION",
+        help="how far back (default: 2h; e.g. 30m, 3h)",
+    )
+    history.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON object per bus: stop_id, stop, line, destination, vehicle, outcome "
+        "(came, vanished, expected), came_at, gap_s, gone_at, said [{at, eta_s}]",
+    )
+
     stops = commands.add_parser(
         "stops",
         parents=[_tfl_options(), _verbose_only()],
@@ -541,6 +588,10 @@ def _runner(command: str | None) -> Callable[[argparse.Namespace], int]:
         from tfl_tui.commands import board
 
         return board.run
+    if command == "history":
+        from tfl_tui.commands import history
+
+        return history.run
     from tfl_tui.commands import consume
 
     return consume.run

@@ -59,3 +59,33 @@ def test_backfill_needs_the_demo(cli: Cli, topic: str) -> None:
     done = cli.run("produce", "--backfill", "1h", "--topic", topic)
     assert done.returncode == ExitCode.USAGE
     assert "--backfill needs --demo" in done.stderr
+
+
+def test_history_tells_the_buses_that_came_and_the_waits(
+    cli: Cli, topic: str, stop_id: str
+) -> None:
+    done = cli.run(
+        "produce", "--demo", "--once", "--backfill", "45m", "--topic", topic, "--stop", stop_id
+    )
+    assert done.returncode == ExitCode.OK, done.stderr
+
+    history = cli.run("history", "--topic", topic, "--stop", stop_id, "--since", "40m", "--json")
+    assert history.returncode == ExitCode.OK, history.stderr
+    buses = [json.loads(line) for line in history.stdout.splitlines()]
+    came = [b for b in buses if b["outcome"] == "came"]
+    assert came, history.stderr
+    assert {b["stop_id"] for b in buses} == {stop_id}
+    last: dict[tuple[str, str], datetime] = {}
+    for bus in came:
+        at = datetime.fromisoformat(bus["came_at"])
+        key = (bus["line"], bus["destination"])
+        if key in last:  # the first in the window counts from a bus before it, if any
+            assert bus["gap_s"] == int((at - last[key]).total_seconds())
+        last[key] = at
+        assert bus["said"] and datetime.fromisoformat(bus["said"][0]["at"]) <= at
+    assert "came" in history.stderr and "still expected" in history.stderr
+
+    text = cli.run("history", "--topic", topic, "--stop", stop_id, "--since", "40m")
+    assert text.returncode == ExitCode.OK
+    assert len(text.stdout.splitlines()) == len(buses)
+    assert "said " in text.stdout
