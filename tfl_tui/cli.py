@@ -377,6 +377,83 @@ def build_parser() -> argparse.ArgumentParser:
         "flush and exit: 0 only if every stop answered and every record was delivered",
     )
 
+    stops = commands.add_parser(
+        "stops",
+        parents=[_tfl_options(), _verbose_only()],
+        formatter_class=_Formatter,
+        help="find bus stops by name; keep the ones you watch",
+        usage="tfl-tui stops [options] QUERY\n"
+        "       tfl-tui stops add|remove NAME|ID...\n"
+        "       tfl-tui stops [list] [--json]",
+        description=_wrap(
+            "With a QUERY: every bus stop TfL finds for it, a line each: stop id, letter, "
+            "name, where its buses go, lines (rail and tube left out, hubs opened up). "
+            "add/remove/list keep the stops that `produce` and the dashboard watch when no "
+            "--stop is given, in $XDG_CONFIG_HOME/tfl-tui/stops.toml (~/.config/tfl-tui/). "
+            "Look-ups are cached for a day in $XDG_CACHE_HOME/tfl-tui/ (~/.cache/tfl-tui/).",
+        ),
+        epilog="examples:\n"
+        "  tfl-tui stops waterloo                  # stops whose name has 'waterloo'\n"
+        "  tfl-tui stops --demo elephant           # the same, from the offline catalogue\n"
+        '  tfl-tui stops add "Waterloo Station / York Road"   # both sides of the road\n'
+        "  tfl-tui stops add 490000254W            # one stop, by id\n"
+        "  tfl-tui stops remove 490000254W\n"
+        "  tfl-tui stops list                      # what is saved (also: tfl-tui stops)\n\n"
+        "A name of several words may be quoted or not; each id counts alone.\n\n" + EXIT_CODES,
+    )
+    stops.add_argument(
+        "words",
+        nargs="*",
+        metavar="WORDS",
+        help="a QUERY to search for; or add, remove or list and their stops",
+    )
+    stops.add_argument(
+        "--json",
+        action="store_true",
+        help='a JSON list of {"id", "letter", "name", "towards", "lines", "group"}',
+    )
+
+    consume = commands.add_parser(
+        "consume",
+        parents=[kafka],
+        formatter_class=_Formatter,
+        help="read the topic, one line per record",
+        description=_wrap(
+            "Read the topic as the tutorial's consumer does (consumer group "
+            f"{DEFAULT_GROUP}), one line per record on stdout with partition and offset. "
+            "Records that are not valid predictions are printed flagged INVALID, never fatal."
+        ),
+        epilog=KAFKA_HELP + "\n" + EXIT_CODES,
+    )
+    consume.add_argument(
+        "--from",
+        dest="start",
+        choices=["earliest", "latest", "committed"],
+        default="earliest",
+        help="earliest: every partition from the beginning (default); latest: "
+        "only new records; committed: resume the group's committed offsets",
+    )
+    consume.add_argument(
+        "--group",
+        type=_group,
+        default=DEFAULT_GROUP,
+        help=f"consumer group id (default: {DEFAULT_GROUP})",
+    )
+    consume.add_argument(
+        "--max-messages", type=_positive_int, metavar="N", help="stop after N records"
+    )
+    consume.add_argument(
+        "--timeout",
+        type=_positive_float,
+        metavar="SECONDS",
+        help="stop after SECONDS with no new record (default: run until Ctrl+C)",
+    )
+    consume.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON object per line: topic, partition, offset, key, "
+        "timestamp, headers, value (parsed), and `problem` when flagged",
+    )
     board = commands.add_parser(
         "board",
         parents=[kafka],
@@ -475,83 +552,6 @@ def build_parser() -> argparse.ArgumentParser:
         "(came, vanished, expected), came_at, gap_s, gone_at, said [{at, eta_s}]",
     )
 
-    stops = commands.add_parser(
-        "stops",
-        parents=[_tfl_options(), _verbose_only()],
-        formatter_class=_Formatter,
-        help="find bus stops by name; keep the ones you watch",
-        usage="tfl-tui stops [options] QUERY\n"
-        "       tfl-tui stops add|remove NAME|ID...\n"
-        "       tfl-tui stops [list] [--json]",
-        description=_wrap(
-            "With a QUERY: every bus stop TfL finds for it, a line each: stop id, letter, "
-            "name, where its buses go, lines (rail and tube left out, hubs opened up). "
-            "add/remove/list keep the stops that `produce` and the dashboard watch when no "
-            "--stop is given, in $XDG_CONFIG_HOME/tfl-tui/stops.toml (~/.config/tfl-tui/). "
-            "Look-ups are cached for a day in $XDG_CACHE_HOME/tfl-tui/ (~/.cache/tfl-tui/).",
-        ),
-        epilog="examples:\n"
-        "  tfl-tui stops waterloo                  # stops whose name has 'waterloo'\n"
-        "  tfl-tui stops --demo elephant           # the same, from the offline catalogue\n"
-        '  tfl-tui stops add "Waterloo Station / York Road"   # both sides of the road\n'
-        "  tfl-tui stops add 490000254W            # one stop, by id\n"
-        "  tfl-tui stops remove 490000254W\n"
-        "  tfl-tui stops list                      # what is saved (also: tfl-tui stops)\n\n"
-        "A name of several words may be quoted or not; each id counts alone.\n\n" + EXIT_CODES,
-    )
-    stops.add_argument(
-        "words",
-        nargs="*",
-        metavar="WORDS",
-        help="a QUERY to search for; or add, remove or list and their stops",
-    )
-    stops.add_argument(
-        "--json",
-        action="store_true",
-        help='a JSON list of {"id", "letter", "name", "towards", "lines", "group"}',
-    )
-
-    consume = commands.add_parser(
-        "consume",
-        parents=[kafka],
-        formatter_class=_Formatter,
-        help="read the topic, one line per record",
-        description=_wrap(
-            "Read the topic as the tutorial's consumer does (consumer group "
-            f"{DEFAULT_GROUP}), one line per record on stdout with partition and offset. "
-            "Records that are not valid predictions are printed flagged INVALID, never fatal."
-        ),
-        epilog=KAFKA_HELP + "\n" + EXIT_CODES,
-    )
-    consume.add_argument(
-        "--from",
-        dest="start",
-        choices=["earliest", "latest", "committed"],
-        default="earliest",
-        help="earliest: every partition from the beginning (default); latest: "
-        "only new records; committed: resume the group's committed offsets",
-    )
-    consume.add_argument(
-        "--group",
-        type=_group,
-        default=DEFAULT_GROUP,
-        help=f"consumer group id (default: {DEFAULT_GROUP})",
-    )
-    consume.add_argument(
-        "--max-messages", type=_positive_int, metavar="N", help="stop after N records"
-    )
-    consume.add_argument(
-        "--timeout",
-        type=_positive_float,
-        metavar="SECONDS",
-        help="stop after SECONDS with no new record (default: run until Ctrl+C)",
-    )
-    consume.add_argument(
-        "--json",
-        action="store_true",
-        help="one JSON object per line: topic, partition, offset, key, "
-        "timestamp, headers, value (parsed), and `problem` when flagged",
-    )
     return parser
 
 

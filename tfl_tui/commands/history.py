@@ -8,7 +8,7 @@ import json
 from datetime import datetime, timedelta
 
 from tfl_tui.console import KafkaErrorReporter, log, out, redactor
-from tfl_tui.core.arrivals import Arrival, infer
+from tfl_tui.core.arrivals import Arrival, infer, said_line
 from tfl_tui.core.board_at import LOOKBACK
 from tfl_tui.core.errors import ExitCode
 from tfl_tui.core.kafka_target import require_kafka
@@ -58,18 +58,6 @@ def _json(arrival: Arrival) -> str:
         },
         ensure_ascii=False,
     )
-
-
-def said_line(arrival: Arrival) -> str:
-    """`said 30 min at 12:40, came 13:12: 2 min late`: its first prediction, and how it held."""
-    first = arrival.said[0]
-    said = f"said {round(first.eta_s / 60)} min at {_clock(first.at)[:5]}"
-    came = arrival.came_at
-    if came is None:
-        return said
-    off = round((came - first.expected).total_seconds() / 60)
-    held = "as said" if off == 0 else f"{abs(off)} min {'late' if off > 0 else 'early'}"
-    return f"{said}, came {_clock(came)[:5]}: {held}"
 
 
 def text_line(arrival: Arrival) -> str:

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 
 from tfl_tui.core.board_at import polled_at
 from tfl_tui.core.records import Decoded
+from tfl_tui.core.timespec import LONDON
 from tfl_tui.tfl.prediction import OPERATION_DELETE
 
 VISIT_GAP = timedelta(minutes=10)
@@ -71,6 +72,22 @@ class Arrival:
         if self.gone_at is None:
             return "expected"
         return "came" if self.came_at is not None else "vanished"
+
+
+def said_line(arrival: Arrival) -> str:
+    """`said 30 min at 12:40, came 13:12: 2 min late`: its first prediction, and how it held."""
+    first = arrival.said[0]
+    said = f"said {round(first.eta_s / 60)} min at {_hh_mm(first.at)}"
+    came = arrival.came_at
+    if came is None:
+        return said
+    off = round((came - first.expected).total_seconds() / 60)
+    held = "as said" if off == 0 else f"{abs(off)} min {'late' if off > 0 else 'early'}"
+    return f"{said}, came {_hh_mm(came)}: {held}"
+
+
+def _hh_mm(moment: datetime) -> str:
+    return moment.astimezone(LONDON).strftime("%H:%M")
 
 
 def _stop_label(decoded: Decoded) -> str:
