@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, ProgressBar, Static
 
 from tfl_tui.core import saved_stops
+from tfl_tui.core.arrivals import Arrival
 from tfl_tui.core.board import Board, BoardFilter
 from tfl_tui.core.board_message import Watching, empty_board_message
 from tfl_tui.core.board_view import RowsView
@@ -50,6 +52,7 @@ from tfl_tui.core.text import counted, safe_text
 from tfl_tui.tuning import RuntimeTuning
 from tfl_tui.widgets.board_table import BoardTable
 from tfl_tui.widgets.help_screen import HelpScreen
+from tfl_tui.widgets.history_screen import HistoryScreen
 from tfl_tui.widgets.raw_panel import RawPanel
 from tfl_tui.widgets.records_screen import RecordsScreen
 from tfl_tui.widgets.status_bar import StatusBar
@@ -60,6 +63,7 @@ BOARD_TITLE = "Arrivals · soonest first"
 BOARD_TITLE_BY_STOP = "Arrivals · by stop, soonest first"
 MESSAGES_MIN_HEIGHT = 30  # rows a terminal needs before the raw messages show by default
 COMPACT_FOOTER_BELOW = 100  # columns: the footer's keys fit closer together below it
+HISTORY_SPAN = timedelta(hours=3)  # how far back `h` looks
 RENDER_INTERVAL_S = 0.1  # the board redraws at most 10 times a second, plus the 1 s countdown
 
 
@@ -100,6 +104,7 @@ class TflTuiApp(App[Outcome]):
         Binding("m", "toggle_messages", "Messages"),
         Binding("s", "stops", "Stops"),
         Binding("g", "group_by_stop", "Group", show=False),
+        Binding("h", "history", "History", show=False),
         Binding("i", "toggle_status_detail", "Info"),
         Binding("d", "use_demo", "Demo feed"),
         Binding("question_mark", "help", "Help"),
@@ -144,6 +149,7 @@ class TflTuiApp(App[Outcome]):
         self._autosave = options.stops_origin is not Origin.FLAGS
         self._untouched_stops = True  # no change made on the Stops screen yet
         self._finder: Any = None  # tfl_tui.workers.stop_finder.StopFinder, made when needed
+        self._reading_stop = threading.Event()  # set on quit: a read of the past gives up
         self.tuning = RuntimeTuning()  # process-wide GC and GIL settings while mounted
 
     # -- layout ---------------------------------------------------------------------------
@@ -486,6 +492,28 @@ class TflTuiApp(App[Outcome]):
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
+    # -- the past -------------------------------------------------------------------------
+
+    def action_history(self) -> None:
+        """`h` on a board row: the buses of its line and destination that came to its stop."""
+        row = self.query_one(BoardTable).selected_row
+        target = getattr(self._background, "target", None)
+        if row is None or target is None:
+            self.notify("Choose a row on the board first.", severity="warning", timeout=3)
+            return
+        now = self.clock()
+        since = now - HISTORY_SPAN
+        conf, topic, key = target.conf, self.options.topic, row.key
+        timeout, stop = self.options.connect_timeout, self._reading_stop
+
+        def load() -> list[Arrival]:
+            from tfl_tui.workers.history_reader import read_arrivals
+
+            return read_arrivals(conf, topic, key, since, timeout=timeout, stop=stop)
+
+        title = f"{row.line} → {row.destination} at {row.stop}"
+        self.push_screen(HistoryScreen(title, since, now, load))
+
     # -- stops ----------------------------------------------------------------------------
 
     def action_group_by_stop(self) -> None:
@@ -625,6 +653,7 @@ class TflTuiApp(App[Outcome]):
     async def on_unmount(self) -> None:
         # However the app ends (tests, errors), the threads and the broker must not outlive it.
         self._closing = True
+        self._reading_stop.set()
         self.tuning.restore()  # Python's own settings again, even mid-replay
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop = asyncio.get_running_loop()
@@ -639,6 +668,7 @@ class TflTuiApp(App[Outcome]):
         if self._quitting:
             return
         self._quitting = True
+        self._reading_stop.set()
         if self._finder is not None:
             self._finder.close()  # a stop search waiting on TfL gives up now
         if self._background is None:

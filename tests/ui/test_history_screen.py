@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Static
 
+import tfl_tui
 from tests.support import run_app, until
 from tfl_tui.core.arrivals import Arrival, Said
 from tfl_tui.core.errors import KafkaError
@@ -74,6 +76,8 @@ GAPS = [12, 15, 1, 24, 10, 1.5, 18.5, 15, 15]
 
 
 class Host(App[None]):
+    CSS_PATH = Path(tfl_tui.__file__).parent / "app.tcss"  # the app's own look
+
     def __init__(self, load: Callable[[], list[Arrival]], title: str = TITLE) -> None:
         super().__init__()
         self._load = load
@@ -88,7 +92,9 @@ def lines(widget: Widget) -> list[str]:
 
 
 def summary_of(app: App[Any]) -> str:
-    return "\n".join(lines(app.screen.query_one("#history-summary", Static)))
+    """The summary as one line (it wraps on a narrow screen)."""
+    shown = lines(app.screen.query_one("#history-summary", Static))
+    return " ".join(line.strip() for line in shown if line.strip())
 
 
 async def loaded(pilot: Pilot[Any], app: App[Any]) -> None:
@@ -104,7 +110,7 @@ def test_the_summary_axis_waits_and_buses_of_known_arrivals(size: tuple[int, int
     async def scenario(pilot: Pilot[Any]) -> None:
         await loaded(pilot, app)
         screen = app.screen
-        assert summary_of(app).strip() == (
+        assert summary_of(app) == (
             "9 came · usual wait 15 min · longest 24 min (before 12:50) · 2 bunched"
             " · 1 vanished · 1 still expected"
         )
@@ -205,6 +211,32 @@ def test_the_topic_is_read_in_a_thread_while_the_screen_says_so() -> None:
         finally:
             release.set()
         await until(pilot, lambda: "2 came" in summary_of(app), "the answer")
+
+    run_app(app, scenario, size=NARROW)
+
+
+def test_closing_while_the_topic_is_read_drops_the_answer() -> None:
+    release = threading.Event()
+    answered = threading.Event()
+
+    def load() -> list[Arrival]:
+        release.wait(30)
+        answered.set()
+        return BUSES
+
+    app = Host(load)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        try:
+            await until(pilot, lambda: isinstance(app.screen, HistoryScreen), "the screen")
+            await until(pilot, lambda: LOADING in summary_of(app), "the reading line")
+            await pilot.press("escape")
+            await until(pilot, lambda: not isinstance(app.screen, HistoryScreen), "closed")
+        finally:
+            release.set()
+        await until(pilot, answered.is_set, "the read to end")
+        await pilot.pause()
+        assert not isinstance(app.screen, HistoryScreen)
 
     run_app(app, scenario, size=NARROW)
 

@@ -8,6 +8,7 @@ one does) is read from the beginning instead, and the reader says which it did.
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections.abc import Iterator, Mapping
@@ -22,7 +23,7 @@ from tfl_tui.kafka.client_factory import create_client
 from tfl_tui.kafka.client_settings import CONSUMER_DEFAULTS, client_conf
 from tfl_tui.kafka.consumer import to_record
 
-BATCH = 500
+BATCH = 2000
 
 
 class TopicReader:
@@ -112,9 +113,11 @@ class TopicReader:
         finally:
             self._consumer.unassign()
 
-    def records(self, since: datetime | None = None) -> Iterator[Record]:
+    def records(
+        self, since: datetime | None = None, stop: threading.Event | None = None
+    ) -> Iterator[Record]:
         """Every record up to the ends the partitions had when this began (from `since`, where
-        the broker can seek by time)."""
+        the broker can seek by time); `stop` set ends it early (the app quits)."""
         partitions = self._partitions()
         marks: dict[int, tuple[int, int]] = {}
         for p in partitions:
@@ -127,8 +130,9 @@ class TopicReader:
         left = {p for p in partitions if marks[p][1] > max(marks[p][0], starts[p])}
         self._consumer.assign([TopicPartition(self.topic, p, starts[p]) for p in partitions])
         idle_since = time.monotonic()
-        while left:
-            batch = self._consumer.consume(BATCH, 0.5)
+        while left and not (stop is not None and stop.is_set()):
+            # A short wait: the last batch of a partition is smaller than BATCH.
+            batch = self._consumer.consume(BATCH, 0.02)
             if not batch:
                 # The last offsets may be no records (transaction markers): done by position.
                 positions = self._consumer.position([TopicPartition(self.topic, p) for p in left])

@@ -21,6 +21,7 @@ HELP = """\
 | `p` | pause / resume the display (records keep being read) |
 | `m` | show / hide the raw messages (hidden at first on terminals under 30 rows) |
 | `s` | Stops: find stops by name, choose which to watch (kept for the next start) |
+| `h` | on a board row: the buses of its line that came in the last 3 hours, and the waits |
 | `g` | group the board by stop (each stop's rows together), or back to soonest first |
 | `i` | the status in detail: Kafka's partitions and offsets, every stop's last poll |
 | `Enter` | on a board row: the raw records behind it |

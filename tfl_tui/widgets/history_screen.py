@@ -49,9 +49,11 @@ def _clock(moment: datetime) -> str:
 
 
 def wait_text(span: timedelta) -> str:
-    """`11 min`; under a minute in seconds, where "0 min" would hide a bunched bus."""
-    seconds = round(span.total_seconds())
-    return f"{seconds} s" if seconds < 60 else f"{round(seconds / 60)} min"
+    """`11 min`; a bunched wait in seconds (`90 s`), which rounded minutes would blur into
+    the threshold ("2 min" for 90 s) or hide ("0 min")."""
+    if span < BUNCHED:
+        return f"{round(span.total_seconds())} s"
+    return f"{round(span.total_seconds() / 60)} min"
 
 
 def _window(since: datetime, now: datetime) -> str:
@@ -359,12 +361,12 @@ class HistoryScreen(ModalScreen[None]):
         self.query_one(HistoryAxis).show(arrivals)
         self.query_one(WaitChart).show(gaps)
         if gaps:
-            longest = max(gaps)
+            # Told in the colours of their bars.
             label = Text("Wait between buses, in order", style="bold")
-            label.append(
-                f"  ·  tallest {wait_text(longest)}  ·  under {wait_text(BUNCHED)}: bunched",
-                style="dim",
-            )
+            label.append(f"  ·  longest {wait_text(max(gaps))}", style="red")
+            bunched = sum(gap < BUNCHED for gap in gaps)
+            if bunched:
+                label.append(f"  ·  {bunched} bunched (under 2 min)", style="yellow")
             self.query_one("#history-waits-label", Static).update(label)
         self.query_one("#history-list-label", Static).update(
             Text(f"{'time':5}  {'bus':8}  {'wait':>6}  {'vehicle':9}prediction", style="bold")

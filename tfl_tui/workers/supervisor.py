@@ -46,6 +46,7 @@ class Workers:
         self._stopped = threading.Lock()
         self._stop_result: str | None = None
         self._has_stopped = False
+        self.target: KafkaTarget | None = None
         self.consumer: ConsumerWorker | None = None
         self.producer: ProducerWorker | None = None
         self._attached_pid: int | None = None  # the `tfl-tui broker` we use, if any
@@ -104,6 +105,7 @@ class Workers:
             self._sink(Failure("broker", error.message, error.hint, fatal=True))
             return
         self._sink(BrokerReady(target.description, target.embedded))
+        self.target = target  # for reading the topic's past (the `h` screen)
         self._attached_pid = target.broker_pid
         self.consumer = ConsumerWorker(
             target.conf,
