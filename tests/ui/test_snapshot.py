@@ -18,7 +18,9 @@ from textual.widgets import Footer, Input, Markdown, OptionList
 from textual.widgets._footer import FooterKey
 
 from tests.support import until
+from tests.unit.factories import poll_records
 from tfl_tui.app import TflTuiApp
+from tfl_tui.core.arrivals import Arrival, infer
 from tfl_tui.core.dashboard_options import DashboardOptions
 from tfl_tui.core.events import (
     BrokerReady,
@@ -35,6 +37,7 @@ from tfl_tui.core.stop_choice import DEFAULT_BUS_STOP, Origin
 from tfl_tui.tfl.simulator import DemoSource
 from tfl_tui.widgets.board_table import BoardTable
 from tfl_tui.widgets.help_screen import HelpScreen
+from tfl_tui.widgets.history_screen import LOADING, HistoryScreen
 from tfl_tui.widgets.records_screen import RecordsScreen
 from tfl_tui.widgets.stops_screen import StopsScreen
 
@@ -267,3 +270,32 @@ def stops_found(app: TflTuiApp) -> bool:
 def test_stops_screen_with_search_results(shoot: Shoot, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", "/home/you/.config")  # named on the screen
     assert shoot(keys=["s", *"york", "enter"], ready=stops_found)
+
+
+def past_arrivals() -> list[Arrival]:
+    """Three hours of the demo's polls of the stop before NOW, told as the buses that came."""
+    clock = [NOW - timedelta(hours=3)]
+    source = DemoSource(seed=1, clock=lambda: clock[0])
+    records: list[Decoded] = []
+    for seq in range(1, 361):
+        items = source.fetch(STOP)
+        records += poll_records(items, STOP, polled_at=clock[0], seq=seq)
+        clock[0] += timedelta(seconds=30)
+    return [a for a in infer(records) if a.line == "77" and a.destination == "Tooting Station"]
+
+
+def history_of_the_77(app: TflTuiApp) -> None:
+    live_board(app)
+    arrivals = past_arrivals()
+    title = f"77 → Tooting Station at {STOP_LABEL}"
+    app.push_screen(HistoryScreen(title, NOW - timedelta(hours=3), NOW, lambda: arrivals))
+
+
+def history_shown(app: TflTuiApp) -> bool:
+    if not isinstance(app.screen, HistoryScreen):
+        return False
+    return LOADING not in str(app.screen.query_one("#history-summary").render())
+
+
+def test_history_of_a_row(shoot: Shoot) -> None:
+    assert shoot(history_of_the_77, ready=history_shown)
