@@ -33,7 +33,7 @@ from tfl_tui.core import saved_stops
 from tfl_tui.core.arrivals import Arrival
 from tfl_tui.core.board import Board, BoardFilter
 from tfl_tui.core.board_message import Watching, empty_board_message
-from tfl_tui.core.board_view import RowsView
+from tfl_tui.core.board_view import BoardView, RowsView
 from tfl_tui.core.dashboard_options import DashboardOptions
 from tfl_tui.core.errors import TflTuiError
 from tfl_tui.core.events import (
@@ -49,6 +49,7 @@ from tfl_tui.core.status import Status
 from tfl_tui.core.stop_choice import Origin
 from tfl_tui.core.stops import BusStop, Place, Watchlist
 from tfl_tui.core.text import counted, safe_text
+from tfl_tui.core.timespec import describe_moment
 from tfl_tui.tuning import RuntimeTuning
 from tfl_tui.widgets.board_table import BoardTable
 from tfl_tui.widgets.help_screen import HelpScreen
@@ -57,6 +58,7 @@ from tfl_tui.widgets.raw_panel import RawPanel
 from tfl_tui.widgets.records_screen import RecordsScreen
 from tfl_tui.widgets.status_bar import StatusBar
 from tfl_tui.widgets.stops_screen import StopsScreen
+from tfl_tui.widgets.timeline import Timeline
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 BOARD_TITLE = "Arrivals · soonest first"
@@ -105,6 +107,7 @@ class TflTuiApp(App[Outcome]):
         Binding("s", "stops", "Stops"),
         Binding("g", "group_by_stop", "Group", show=False),
         Binding("h", "history", "History", show=False),
+        Binding("t", "time_travel", "Time travel", show=False),
         Binding("i", "toggle_status_detail", "Info"),
         Binding("d", "use_demo", "Demo feed"),
         Binding("question_mark", "help", "Help"),
@@ -150,6 +153,8 @@ class TflTuiApp(App[Outcome]):
         self._untouched_stops = True  # no change made on the Stops screen yet
         self._finder: Any = None  # tfl_tui.workers.stop_finder.StopFinder, made when needed
         self._reading_stop = threading.Event()  # set on quit: a read of the past gives up
+        self._travel_at: datetime | None = None  # time travel's moment (None: live)
+        self._traveling = False
         self.tuning = RuntimeTuning()  # process-wide GC and GIL settings while mounted
 
     # -- layout ---------------------------------------------------------------------------
@@ -157,6 +162,7 @@ class TflTuiApp(App[Outcome]):
     def compose(self) -> ComposeResult:
         yield Static(id="title")
         yield Static(id="banner")
+        yield Timeline(id="timeline")
         with Vertical(id="board-box"):
             yield Input(
                 placeholder="filter: words (destination, stop, line), line:ID, <N minutes",
@@ -166,6 +172,7 @@ class TflTuiApp(App[Outcome]):
             yield ProgressBar(id="replay-progress", show_eta=False)
             yield BoardTable(id="board")
         yield RawPanel(limit=self.options.raw_limit, id="raw")
+        yield RawPanel(limit=self.options.raw_limit, id="raw-past")  # time travel's
         with VerticalScroll(id="status-box"):
             yield StatusBar(id="status")
         yield Footer()
@@ -173,6 +180,8 @@ class TflTuiApp(App[Outcome]):
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
         self.query_one("#banner", Static).display = False
+        self.query_one(Timeline).display = False
+        self.query_one("#raw-past", RawPanel).display = False
         self._show_board_title()
         raw = self.query_one(RawPanel)
         raw.border_title = "Raw messages · partition · offset"
@@ -374,19 +383,23 @@ class TflTuiApp(App[Outcome]):
             # of its own, so that a key pressed meanwhile goes first.
             self._defer(self.render_board)
             return now
-        view = (
-            RowsView([], now)
-            if replaying
-            else self.board.view(now, self.board_filter, by_stop=self.by_stop)
-        )
+        view: BoardView
+        if self._traveling:
+            view = self._past_view()
+        elif replaying:
+            view = RowsView([], now)
+        else:
+            view = self.board.view(now, self.board_filter, by_stop=self.by_stop)
         table = self.query_one(BoardTable)
         table.show(view)
         table.show_header = len(view) > 0  # no header without rows: the message says why
-        message = self._empty_message() if len(view) == 0 else None
+        message = None
+        if len(view) == 0:
+            message = self._past_message() if self._traveling else self._empty_message()
         empty = self.query_one("#board-empty", Static)
         empty.display = message is not None
         empty.update(Text(safe_text(message or "")))
-        if not replaying:
+        if not replaying and not self._traveling:
             self.call_after_refresh(self._mark_painted, self._generation)
         bar = self.query_one("#replay-progress", ProgressBar)
         progress = self.status.replay_progress()
@@ -523,7 +536,104 @@ class TflTuiApp(App[Outcome]):
 
     def _show_board_title(self) -> None:
         title = BOARD_TITLE_BY_STOP if self.by_stop else BOARD_TITLE
+        if self._traveling and self._travel_at is not None:
+            title = f"Arrivals at {describe_moment(self._travel_at, self.clock())}"
         self.query_one("#board-box").border_title = title + (" · paused" if self.paused else "")
+
+    # -- time travel ----------------------------------------------------------------------
+
+    def action_time_travel(self) -> None:
+        """`t`: the board at any moment of the topic; `t` or Esc again: live."""
+        if self._traveling:
+            self._leave_time_travel()
+            return
+        target = getattr(self._background, "target", None)
+        if target is None:
+            self.notify("Not connected yet: no topic to travel.", severity="warning")
+            return
+        self._traveling = True
+        self._travel_at = None
+        timeline = self.query_one(Timeline)
+        timeline.index = None
+        timeline.show_note("Time travel: reading the topic…")
+        timeline.display = True
+        timeline.focus()
+        self._build_index(target.conf)
+        self._show_board_title()
+        self.render_board()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, name="time-index", group="past")
+    def _build_index(self, conf: Any) -> None:
+        from tfl_tui.workers.time_index_reader import build_index
+
+        timeline = self.query_one(Timeline)
+
+        def progress(read: int, total: int) -> None:
+            note = f"Time travel: reading the topic… {read:,} of {total:,} records"
+            self.call_from_thread(timeline.show_note, note)
+
+        try:
+            index = build_index(
+                conf,
+                self.options.topic,
+                stale_after=self.board.stale_after,
+                timeout=self.options.connect_timeout,
+                stop=self._reading_stop,
+                progress=progress,
+            )
+        except TflTuiError as error:
+            self.call_from_thread(timeline.show_note, safe_text(f"Time travel: {error.message}"))
+            return
+        if self._traveling:
+            self.call_from_thread(timeline.show_index, index)
+
+    @on(Timeline.Moved)
+    def _travelled(self, event: Timeline.Moved) -> None:
+        if not self._traveling:
+            return
+        self._travel_at = event.moment
+        index = self.query_one(Timeline).index
+        raw, past = self.query_one("#raw", RawPanel), self.query_one("#raw-past", RawPanel)
+        if index is not None and (raw.display or past.display):
+            raw.display, past.display = False, True
+            past.clear()
+            past.add(index.records_near(event.moment))
+            past.sync()
+        self._show_board_title()
+        self.render_board()
+
+    @on(Timeline.Left)
+    def _leave_time_travel(self) -> None:
+        self._traveling = False
+        self._travel_at = None
+        self.query_one(Timeline).display = False
+        past = self.query_one("#raw-past", RawPanel)
+        if past.display:
+            past.display = False
+            self.query_one("#raw", RawPanel).display = True
+        self.query_one(BoardTable).focus()
+        self._show_board_title()
+        self.render_all()
+
+    def _past_view(self) -> RowsView:
+        timeline = self.query_one(Timeline)
+        index, at = timeline.index, self._travel_at
+        found = index.at(at) if index is not None and at is not None else None
+        if found is None:
+            return RowsView([], at or self.clock())
+        moment, rows = found
+        shown = [row for row in rows if self.board_filter.matches(row)]
+        if self.by_stop:
+            shown.sort(key=lambda row: row.stop)  # stable: soonest first within a stop
+        return RowsView(shown, moment)
+
+    def _past_message(self) -> str:
+        index = self.query_one(Timeline).index
+        if index is None:
+            return "Reading the topic to travel in time…"
+        if self.board_filter.active:
+            return f"No buses matched “{self.board_filter.describe()}” then."
+        return "No buses were due then."
 
     def _show_stops_hint(self) -> None:
         """On the board's frame, while the tutorial's stop is watched by default: how to

@@ -305,7 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog="dashboard keys: / filter · Esc clear · r replay from earliest · p pause · "
         "m raw messages · s stops · g group by stop · i status detail · "
-        "Enter records of a row · h its history · Home/End · ? help · q quit\n\n"
+        "Enter records of a row · h its history · t time travel · ? help · q quit\n\n"
         "quick start, three terminals:\n"
         "  tfl-tui broker                  # embedded in-memory Kafka broker\n"
         "  tfl-tui produce --demo --once   # one poll of the offline simulator\n"

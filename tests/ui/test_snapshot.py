@@ -34,12 +34,14 @@ from tfl_tui.core.events import (
 from tfl_tui.core.polling import Snapshot
 from tfl_tui.core.records import Decoded, Record, decode_record
 from tfl_tui.core.stop_choice import DEFAULT_BUS_STOP, Origin
+from tfl_tui.core.time_index import IndexBuilder
 from tfl_tui.tfl.simulator import DemoSource
 from tfl_tui.widgets.board_table import BoardTable
 from tfl_tui.widgets.help_screen import HelpScreen
 from tfl_tui.widgets.history_screen import LOADING, HistoryScreen
 from tfl_tui.widgets.records_screen import RecordsScreen
 from tfl_tui.widgets.stops_screen import StopsScreen
+from tfl_tui.widgets.timeline import Timeline
 
 # The most common terminal, a roomy one and a wide one.
 SIZES = {"80x24": (80, 24), "120x40": (120, 40), "200x50": (200, 50)}
@@ -299,3 +301,38 @@ def history_shown(app: TflTuiApp) -> bool:
 
 def test_history_of_a_row(shoot: Shoot) -> None:
     assert shoot(history_of_the_77, ready=history_shown)
+
+
+def past_records() -> list[Decoded]:
+    clock = [NOW - timedelta(hours=1)]
+    source = DemoSource(seed=1, clock=lambda: clock[0])
+    records: list[Decoded] = []
+    for seq in range(1, 121):
+        records += poll_records(source.fetch(STOP), STOP, polled_at=clock[0], seq=seq)
+        clock[0] += timedelta(seconds=30)
+    return records
+
+
+def travelling(app: TflTuiApp) -> None:
+    """Time travel over an hour of the demo's polls, the cursor 23 minutes back."""
+    live_board(app)
+    builder = IndexBuilder(range(4))
+    for decoded in past_records():
+        builder.feed(decoded)
+    for partition in range(4):
+        builder.done(partition)
+    index = builder.finish(NOW)
+    app._traveling = True
+    timeline = app.query_one(Timeline)
+    timeline.display = True
+    timeline.focus()
+    timeline.show_index(index)
+
+
+def travelled(app: TflTuiApp) -> bool:
+    return app._travel_at == NOW - timedelta(minutes=23)
+
+
+def test_time_travel(shoot: Shoot) -> None:
+    assert shoot(travelling, keys=["shift+left", "shift+left", "left", "left", "left"],
+                 ready=travelled)  # fmt: skip

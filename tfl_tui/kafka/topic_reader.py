@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -47,9 +47,14 @@ class TopicReader:
         self.by_time = False  # True once a start by time was honoured
         self.skipped = 0  # records before the start by time, not read
         self.total = 0  # records on the topic when reading began
+        self.partitions: list[int] = []
 
     def close(self) -> None:
         self._consumer.close()
+
+    def partition_ids(self) -> list[int]:
+        """The topic's partitions (raises KafkaError when it cannot be read)."""
+        return self._partitions()
 
     def _partitions(self) -> list[int]:
         try:
@@ -114,10 +119,14 @@ class TopicReader:
             self._consumer.unassign()
 
     def records(
-        self, since: datetime | None = None, stop: threading.Event | None = None
+        self,
+        since: datetime | None = None,
+        stop: threading.Event | None = None,
+        on_end: Callable[[int], None] | None = None,
     ) -> Iterator[Record]:
         """Every record up to the ends the partitions had when this began (from `since`, where
-        the broker can seek by time); `stop` set ends it early (the app quits)."""
+        the broker can seek by time); `stop` set ends it early (the app quits). `on_end` is
+        told of each partition read to its end (an empty one at once)."""
         partitions = self._partitions()
         marks: dict[int, tuple[int, int]] = {}
         for p in partitions:
@@ -128,6 +137,11 @@ class TopicReader:
         self.total = sum(high - low for low, high in marks.values())
         starts = self._starts(partitions, marks, since)
         left = {p for p in partitions if marks[p][1] > max(marks[p][0], starts[p])}
+        self.partitions = partitions
+        ended = on_end or (lambda _partition: None)
+        for partition in partitions:
+            if partition not in left:
+                ended(partition)
         self._consumer.assign([TopicPartition(self.topic, p, starts[p]) for p in partitions])
         idle_since = time.monotonic()
         while left and not (stop is not None and stop.is_set()):
@@ -136,7 +150,10 @@ class TopicReader:
             if not batch:
                 # The last offsets may be no records (transaction markers): done by position.
                 positions = self._consumer.position([TopicPartition(self.topic, p) for p in left])
-                left -= {tp.partition for tp in positions if tp.offset >= marks[tp.partition][1]}
+                for tp in positions:
+                    if tp.offset >= marks[tp.partition][1]:
+                        left.discard(tp.partition)
+                        ended(tp.partition)
                 if left and time.monotonic() - idle_since > max(self.timeout, 10.0):
                     raise KafkaError(
                         f"reading {self.topic!r} stalled: nothing came for "
@@ -156,3 +173,4 @@ class TopicReader:
                     yield to_record(message)
                 if offset + 1 >= marks[partition][1]:
                     left.discard(partition)
+                    ended(partition)
