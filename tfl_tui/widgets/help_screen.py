@@ -22,7 +22,7 @@ HELP = """\
 | `m` | show / hide the raw messages (hidden at first on terminals under 30 rows) |
 | `s` | Stops: find stops by name, choose which to watch (kept for the next start) |
 | `h` | on a board row: the buses of its line that came in the last 3 hours, and the waits |
-| `t` | time travel: the board at any minute of the topic (←/→ a minute, Shift ten, Home/End); `t` or `Esc`: live |
+| `t` | time travel: the board at any minute (←/→, Shift: ten, Home/End); `t`/`Esc`: live |
 | `g` | group the board by stop (each stop's rows together), or back to soonest first |
 | `i` | the status in detail: Kafka's partitions and offsets, every stop's last poll |
 | `Enter` | on a board row: the raw records behind it |
