@@ -137,6 +137,8 @@ class TflTuiApp(App[Outcome]):
         # (generation, time.perf_counter()) of the latest board drawn caught up, once it is on
         # screen: the benchmarks stop their stopwatch there.
         self.painted: tuple[int, float] | None = None
+        # time.perf_counter() once the board at time travel's cursor is on screen (benchmarks).
+        self.travel_painted: float | None = None
         self._dirty = True
         self._render_scheduled = False
         self._last_render = 0.0
@@ -601,6 +603,10 @@ class TflTuiApp(App[Outcome]):
             past.sync()
         self._show_board_title()
         self.render_board()
+        self.call_after_refresh(self._mark_travel_painted)
+
+    def _mark_travel_painted(self) -> None:
+        self.travel_painted = time.perf_counter()
 
     @on(Timeline.Left)
     def _leave_time_travel(self) -> None:
