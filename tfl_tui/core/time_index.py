@@ -17,8 +17,9 @@ from __future__ import annotations
 import bisect
 import heapq
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from sys import intern
 
 from tfl_tui.core.board import Board
 from tfl_tui.core.board_at import polled_at
@@ -26,7 +27,7 @@ from tfl_tui.core.board_rows import Row
 from tfl_tui.core.records import Decoded
 
 MINUTE = timedelta(minutes=1)
-MAX_ROWS = 100_000  # rows kept over every checkpoint: a few hundred bytes each
+MAX_ROWS = 60_000  # rows kept over every checkpoint: about 200 bytes each, names shared
 MAX_RAW = 5_000  # records kept for the raw panel, about a kilobyte each
 RAW_PER_MINUTE = 25
 
@@ -68,7 +69,18 @@ class TimeIndex:
         return list(self.raw[max(minutes)]) if minutes else []
 
     def _checkpoint(self, board: Board, moment: datetime) -> None:
-        rows = board.rows(moment)
+        # The same names and ids come back minute after minute: one copy of each is kept.
+        rows = [
+            replace(
+                row,
+                key=(intern(row.key[0]), intern(row.key[1]), intern(row.key[2])),
+                line=intern(row.line),
+                destination=intern(row.destination),
+                stop=intern(row.stop),
+                entry_ids=tuple(intern(i) for i in row.entry_ids),
+            )
+            for row in board.rows(moment)
+        ]
         self.moments.append(moment)
         self.rows[moment] = rows
         self.kept_rows += len(rows)
