@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from tests.unit.factories import poll_records
 from tfl_tui.core.backfill import SteppedClock, backfill
 from tfl_tui.core.board import Board
-from tfl_tui.core.board_at import fold_until
+from tfl_tui.core.board_at import fold_records_until, fold_until
 from tfl_tui.core.polling import Poller, Snapshot
 from tfl_tui.core.records import Decoded
 from tfl_tui.core.timespec import (
@@ -173,5 +173,8 @@ def test_the_board_at_a_moment_is_what_the_live_board_showed_then(
             assert decoded.poll is not None
             live.prune(decoded.poll.poll_time)
         shown.append(live.rows(moment))
+    raw = [decoded.record for decoded in topic]
     for moment, rows in zip(moments, shown, strict=True):
         assert fold_until(topic, moment).board.rows(moment) == rows
+        # `board --at` decides by the poll headers before decoding: the same board.
+        assert fold_records_until(raw, moment).board.rows(moment) == rows

@@ -11,12 +11,11 @@ from datetime import datetime, timedelta
 
 from tfl_tui.console import KafkaErrorReporter, log, out, redactor
 from tfl_tui.core.board import Board
-from tfl_tui.core.board_at import LOOKBACK, fold_until
+from tfl_tui.core.board_at import LOOKBACK, fold_records_until
 from tfl_tui.core.board_rows import Row, format_etas
 from tfl_tui.core.errors import ExitCode, TflTuiError
 from tfl_tui.core.kafka_target import require_kafka
 from tfl_tui.core.polling import utc_now
-from tfl_tui.core.records import decode_record
 from tfl_tui.core.stops import normalise
 from tfl_tui.core.text import counted
 from tfl_tui.core.timespec import BadTime, describe_moment, parse_moment
@@ -87,8 +86,8 @@ def run(args: argparse.Namespace) -> int:
         target.conf, args.topic, timeout=args.connect_timeout, error_cb=KafkaErrorReporter()
     )
     try:
-        records = (decode_record(record) for record in reader.records(since=at - LOOKBACK))
-        folded = fold_until(records, at, Board(stale_after=timedelta(seconds=2 * args.interval)))
+        stale_after = timedelta(seconds=2 * args.interval)
+        folded = fold_records_until(reader.records(at - LOOKBACK), at, Board(stale_after))
     finally:
         reader.close()
     rows = folded.board.rows(at)

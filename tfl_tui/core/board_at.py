@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from tfl_tui.core.board import Board
-from tfl_tui.core.board_rows import Row
-from tfl_tui.core.records import Decoded
+from tfl_tui.core.poll_headers import poll_ref
+from tfl_tui.core.records import Decoded, Record, decode_record
 
 # How far before TIME a reader seeks where the broker can seek by time: a prediction is for a
 # bus due within about 30 minutes of its poll (TfL's horizon), so older polls have gone by.
@@ -47,6 +47,23 @@ def fold_until(records: Iterable[Decoded], at: datetime, board: Board | None = N
     return folded
 
 
-def rows_at(board: Board, at: datetime) -> list[Row]:
-    """The rows as the dashboard showed them at `at`, countdowns from `at`."""
-    return board.rows(at)
+def fold_records_until(
+    records: Iterable[Record], at: datetime, board: Board | None = None
+) -> Folded:
+    """`fold_until` of the records decoded, deciding by their poll headers first: a record
+    polled after `at` is never decoded."""
+    folded = Folded(board if board is not None else Board())
+    for record in records:
+        ref = poll_ref(record.headers)
+        if ref is not None:
+            when: datetime | None = ref.poll_time
+        elif record.timestamp_ms is not None:
+            when = datetime.fromtimestamp(record.timestamp_ms / 1000, UTC)
+        else:
+            when = None
+        if when is not None and when > at:
+            folded.later += 1
+            continue
+        folded.board.apply(decode_record(record, ref))
+        folded.applied += 1
+    return folded
