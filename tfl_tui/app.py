@@ -185,7 +185,7 @@ class TflTuiApp(App[Outcome]):
         self.query_one(Timeline).display = False
         self.query_one("#raw-past", RawPanel).display = False
         self._show_board_title()
-        raw = self.query_one(RawPanel)
+        raw = self.query_one("#raw", RawPanel)
         raw.border_title = "Raw messages · partition · offset"
         raw.display = self._messages_shown(self.size.height)
         self._fit_footer(self.size.width)
@@ -264,7 +264,7 @@ class TflTuiApp(App[Outcome]):
                     self.records_seen += event.read
                     self.board.apply_all(records)
                     # Queued only; shown at the next render (on resume when paused: no gap).
-                    self.query_one(RawPanel).add(event.recent)
+                    self.query_one("#raw", RawPanel).add(event.recent)
                     self._invalidate()
                 finally:
                     event.done()
@@ -274,7 +274,7 @@ class TflTuiApp(App[Outcome]):
                 self.records_seen = 0
                 self.board.clear()
                 self._defer(self.render_all)  # say "replaying" at once, not at the next tick
-                self.query_one(RawPanel).clear()
+                self.query_one("#raw", RawPanel).clear()
             case PollOutcome(tfl_unreachable=True) if not (self._offer_demo or self._on_demo):
                 self._offer_demo = True
                 self.refresh_bindings()
@@ -366,7 +366,7 @@ class TflTuiApp(App[Outcome]):
         self._dirty = False
         self._last_render = time.monotonic()
         now = self.render_board()
-        raw = self.query_one(RawPanel)
+        raw = self.query_one("#raw", RawPanel)
         if not self.paused and self.status.replay_done and raw.display:
             # After the board, as a message of its own: a key pressed meanwhile goes first.
             self._defer(raw.sync)
@@ -477,7 +477,7 @@ class TflTuiApp(App[Outcome]):
 
     def on_resize(self, event: Resize) -> None:
         with contextlib.suppress(NoMatches):  # a resize before the widgets exist
-            self.query_one(RawPanel).display = self._messages_shown(event.size.height)
+            self.query_one("#raw", RawPanel).display = self._messages_shown(event.size.height)
             self._fit_footer(event.size.width)
 
     def _fit_footer(self, width: int) -> None:
@@ -487,7 +487,13 @@ class TflTuiApp(App[Outcome]):
         footer.show_command_palette = width >= COMPACT_FOOTER_BELOW
 
     def action_toggle_messages(self) -> None:
-        raw = self.query_one(RawPanel)
+        if self._traveling:  # the records of the moment shown, not the live ones
+            past = self.query_one("#raw-past", RawPanel)
+            past.display = not past.display
+            self._messages_chosen = past.display
+            self._show_past_records()
+            return
+        raw = self.query_one("#raw", RawPanel)
         self._messages_chosen = not raw.display  # kept for the session, whatever the size
         raw.display = self._messages_chosen
         if raw.display and not self.paused:
@@ -539,7 +545,7 @@ class TflTuiApp(App[Outcome]):
     def _show_board_title(self) -> None:
         title = BOARD_TITLE_BY_STOP if self.by_stop else BOARD_TITLE
         if self._traveling and self._travel_at is not None:
-            title = f"Arrivals at {describe_moment(self._travel_at, self.clock())}"
+            title = f"Arrivals at {describe_moment(self._travel_at, self.clock())} · t: live"
         self.query_one("#board-box").border_title = title + (" · paused" if self.paused else "")
 
     # -- time travel ----------------------------------------------------------------------
@@ -594,13 +600,10 @@ class TflTuiApp(App[Outcome]):
         if not self._traveling:
             return
         self._travel_at = event.moment
-        index = self.query_one(Timeline).index
         raw, past = self.query_one("#raw", RawPanel), self.query_one("#raw-past", RawPanel)
-        if index is not None and (raw.display or past.display):
+        if raw.display:
             raw.display, past.display = False, True
-            past.clear()
-            past.add(index.records_near(event.moment))
-            past.sync()
+        self._show_past_records()
         self._show_board_title()
         self.render_board()
         self.call_after_refresh(self._mark_travel_painted)
@@ -620,6 +623,23 @@ class TflTuiApp(App[Outcome]):
         self.query_one(BoardTable).focus()
         self._show_board_title()
         self.render_all()
+
+    def _show_past_records(self) -> None:
+        """The raw panel of time travel: records polled in the minute before the moment."""
+        index, past = self.query_one(Timeline).index, self.query_one("#raw-past", RawPanel)
+        if index is None or self._travel_at is None or not past.display:
+            return
+        past.clear()
+        past.add(index.records_near(self._travel_at))
+        past.sync()
+
+    def action_board_cursor(self, move: str) -> None:
+        """The board's row keys while the timeline has the others (time travel)."""
+        table = self.query_one(BoardTable)
+        if move == "choose":
+            table.action_choose()
+        else:
+            getattr(table, f"action_cursor_{move}")()
 
     def _past_view(self) -> RowsView:
         timeline = self.query_one(Timeline)

@@ -53,6 +53,12 @@ def test_the_board_at_a_past_minute_is_what_board_at_prints(
         assert (first - app._travel_at).total_seconds() == 11 * 60
         assert "min ago" in str(app.query_one("#board-box").border_title)
         moments.append(app._travel_at)
+        await pilot.press("down")  # the rows stay in reach while the timeline has the keys
+        assert table.cursor_row == 1 and timeline.has_focus
+        await pilot.press("end", "right")  # never past now
+        await until(pilot, lambda: app._travel_at == first, "back at the last minute")
+        await pilot.press("shift+left", "left")
+        await until(pilot, lambda: app._travel_at == moments[0], "the same minute again")
         view = table.view
         shown.extend((r.line, r.destination, r.etas) for r in view.rows(0, len(view)))
         await pilot.press("t")  # back to live: the board it left, still counting

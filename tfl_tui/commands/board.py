@@ -114,6 +114,8 @@ def run(args: argparse.Namespace) -> int:
         f"{folded.later:,}",
         how,
     )
-    if not rows:
+    if not rows and not folded.applied and folded.later:
+        log.info("nothing had been polled by then: the topic starts later")
+    elif not rows:
         log.info("no buses were due then%s", " at those stops" if args.stops else "")
     return ExitCode.OK

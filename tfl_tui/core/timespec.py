@@ -77,8 +77,11 @@ def describe_moment(moment: datetime, now: datetime) -> str:
     if local.date() != now.astimezone(LONDON).date():
         shown = local.strftime("%Y-%m-%d %H:%M:%S")
     seconds = int((now - moment).total_seconds())
-    if abs(seconds) < 60:
+    if abs(seconds) < 5:
         return f"{shown} · now"
-    minutes = abs(seconds) // 60
-    span = f"{minutes} min" if minutes < 120 else f"{minutes // 60} h {minutes % 60} min"
+    if abs(seconds) < 60:
+        span = f"{abs(seconds)} s"
+    else:
+        minutes = abs(seconds) // 60
+        span = f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
     return f"{shown} · {span} ago" if seconds > 0 else f"{shown} · in {span}"

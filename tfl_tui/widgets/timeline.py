@@ -58,6 +58,12 @@ class Timeline(Widget, can_focus=True):
         Binding("home", "to_start", "Start", show=False),
         Binding("end", "to_end", "End", show=False),
         Binding("escape,t", "leave", "Live"),
+        # The rows stay in reach: `h` and Enter act on the board's highlighted row.
+        Binding("up", "app.board_cursor('up')", "Row up", show=False),
+        Binding("down", "app.board_cursor('down')", "Row down", show=False),
+        Binding("pageup", "app.board_cursor('page_up')", show=False),
+        Binding("pagedown", "app.board_cursor('page_down')", show=False),
+        Binding("enter", "app.board_cursor('choose')", show=False),
     ]
 
     class Moved(Message):
@@ -76,7 +82,7 @@ class Timeline(Widget, can_focus=True):
 
     def show_index(self, index: TimeIndex) -> None:
         self.index = index
-        self.cursor = index.moments[-1] if index.moments else index.end
+        self.cursor = index.moments[-1] if index.moments else None
         self.refresh()
         if self.cursor is not None:
             self.post_message(self.Moved(self.cursor))
@@ -96,8 +102,8 @@ class Timeline(Widget, can_focus=True):
         left, right = _hh_mm(index.start), _hh_mm(index.end + MINUTE)
         at = _hh_mm(cursor)
         labels = left + " " * max(1, width - len(left) - len(right)) + right
-        middle = max(len(left) + 1, min(column - len(at) // 2, width - len(right) - len(at) - 1))
-        if middle + len(at) < width - len(right):
+        middle = max(len(left) + 2, min(column - len(at) // 2, width - len(right) - len(at) - 2))
+        if at not in (left, right) and middle + len(at) < width - len(right) - 1:
             labels = labels[:middle] + at + labels[middle + len(at) :]
         text = Text(bars, style="cyan")
         text.append("\n" + marker[:-1])
@@ -106,10 +112,11 @@ class Timeline(Widget, can_focus=True):
         return text
 
     def _move_to(self, moment: datetime) -> None:
+        """Within the checkpoints: nothing before the topic's first, nothing after now."""
         index = self.index
-        if index is None or index.start is None or index.end is None:
+        if index is None or not index.moments:
             return
-        moment = max(index.start, min(moment, index.end + MINUTE))
+        moment = max(index.moments[0], min(moment, index.moments[-1]))
         self.cursor = moment
         self.refresh()
         self.post_message(self.Moved(moment))
@@ -119,12 +126,12 @@ class Timeline(Widget, can_focus=True):
             self._move_to(self.cursor + minutes * MINUTE)
 
     def action_to_start(self) -> None:
-        if self.index is not None and self.index.start is not None:
-            self._move_to(self.index.start)
+        if self.index is not None and self.index.moments:
+            self._move_to(self.index.moments[0])
 
     def action_to_end(self) -> None:
-        if self.index is not None and self.index.end is not None:
-            self._move_to(self.index.end + MINUTE)
+        if self.index is not None and self.index.moments:
+            self._move_to(self.index.moments[-1])
 
     def action_leave(self) -> None:
         self.post_message(self.Left())
