@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.unit.factories import poll_records
+from tfl_tui.core import board_at
 from tfl_tui.core.backfill import SteppedClock, backfill
 from tfl_tui.core.board import Board
 from tfl_tui.core.board_at import fold_records_until, fold_until
@@ -178,3 +179,19 @@ def test_the_board_at_a_moment_is_what_the_live_board_showed_then(
         assert fold_until(topic, moment).board.rows(moment) == rows
         # `board --at` decides by the poll headers before decoding: the same board.
         assert fold_records_until(raw, moment).board.rows(moment) == rows
+
+
+@pytest.mark.parametrize("hold", [1, 7, 100])
+def test_the_board_at_a_moment_holds_back_little_and_folds_the_same(
+    hold: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(board_at, "HOLD", hold)
+    rng = random.Random(hold)
+    topic = interleaved(history(hold, ["490000254W", "490007080E"], polls=12, interval=30), rng)
+    raw = [decoded.record for decoded in topic]
+    for minutes in (2, 4, 5):
+        moment = WINTER + timedelta(minutes=minutes)
+        folded = fold_records_until(raw, moment)
+        assert folded.board.rows(moment) == fold_until(topic, moment).board.rows(moment)
+        if hold >= 100:  # held long enough for newer polls to replace older ones unread
+            assert folded.replaced > 0

@@ -106,12 +106,14 @@ def run(args: argparse.Namespace) -> int:
         else "read from the beginning (this broker cannot seek by time)"
     )
     log.info(
-        "board at %s: %s, from %s of %s records (%s polled later); %s",
+        "board at %s: %s, from %s of %s records (%s polled later, %s replaced by newer "
+        "polls, not decoded); %s",
         describe_moment(at, now),
         counted(len(rows), "row"),
         f"{folded.applied:,}",
         f"{reader.total:,}",
         f"{folded.later:,}",
+        f"{folded.replaced:,}",
         how,
     )
     if not rows and not folded.applied and folded.later:

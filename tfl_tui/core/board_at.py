@@ -11,19 +11,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from tfl_tui.core.board import Board
+from tfl_tui.core.lookahead import Lookahead
 from tfl_tui.core.poll_headers import poll_ref
 from tfl_tui.core.records import Decoded, Record, decode_record
 
 # How far before TIME a reader seeks where the broker can seek by time: a prediction is for a
 # bus due within about 30 minutes of its poll (TfL's horizon), so older polls have gone by.
 LOOKBACK = timedelta(hours=1)
+HOLD = 20_000  # records held back at most, waiting to see whether a newer poll replaces them
 
 
 @dataclass
 class Folded:
     board: Board
-    applied: int = 0  # records polled by then
+    applied: int = 0  # records polled by then, folded
     later: int = 0  # records polled after then, left out
+    replaced: int = 0  # records of polls replaced by then, never decoded
 
 
 def polled_at(decoded: Decoded) -> datetime | None:
@@ -51,8 +54,18 @@ def fold_records_until(
     records: Iterable[Record], at: datetime, board: Board | None = None
 ) -> Folded:
     """`fold_until` of the records decoded, deciding by their poll headers first: a record
-    polled after `at` is never decoded."""
+    polled after `at`, or of a poll that a newer complete poll (by `at`) replaced, is never
+    decoded (the replay's lookahead, core/lookahead.py)."""
     folded = Folded(board if board is not None else Board())
+    ahead: Lookahead[Record] = Lookahead()
+
+    def fold(keep: int) -> None:
+        held, refs = ahead.release_with_polls(keep)
+        apply = folded.board.apply
+        for record, ref in zip(held, refs, strict=True):
+            apply(decode_record(record, ref))
+        folded.applied += len(held)
+
     for record in records:
         ref = poll_ref(record.headers)
         if ref is not None:
@@ -64,6 +77,9 @@ def fold_records_until(
         if when is not None and when > at:
             folded.later += 1
             continue
-        folded.board.apply(decode_record(record, ref))
-        folded.applied += 1
+        ahead.add(record, ref)
+        if len(ahead) > HOLD:
+            fold(HOLD // 2)  # the oldest first: as if released when they were the newest
+    fold(0)
+    folded.replaced = ahead.dropped
     return folded
