@@ -576,8 +576,8 @@ class TflTuiApp(App[Outcome]):
 
         timeline = self.query_one(Timeline)
 
-        def progress(read: int, total: int) -> None:
-            note = f"Time travel: reading the topic… {read:,} of {total:,} records"
+        def progress(read: int) -> None:
+            note = f"Time travel: reading the topic… {read:,} records"
             self.call_from_thread(timeline.show_note, note)
 
         try:

@@ -100,18 +100,17 @@ def run(args: argparse.Namespace) -> int:
         for line in _table(rows):
             out(line)
     how = (
-        f"sought by time: from {describe_moment(at - LOOKBACK, now).split(' · ')[0]}, "
-        f"{reader.skipped:,} older records not read"
+        f"sought by time: read from {describe_moment(at - LOOKBACK, now).split(' · ')[0]}"
         if reader.by_time
         else "read from the beginning (this broker cannot seek by time)"
     )
     log.info(
-        "board at %s: %s, from %s of %s records (%s polled later, %s replaced by newer "
+        "board at %s: %s, from %s of %s records read (%s polled later, %s replaced by newer "
         "polls, not decoded); %s",
         describe_moment(at, now),
         counted(len(rows), "row"),
         f"{folded.applied:,}",
-        f"{reader.total:,}",
+        f"{reader.read:,}",
         f"{folded.later:,}",
         f"{folded.replaced:,}",
         how,

@@ -1,5 +1,5 @@
-"""Read a whole topic once, up to where it ended when asked, from a moment where the broker
-can seek by time: what `tfl-tui board --at` needs.
+"""Read a whole topic once, to the end of each partition, from a moment where the broker can
+seek by time: what `tfl-tui board --at`, `history` and time travel need.
 
 Every partition is assigned (no group, nothing committed). A start by time uses Kafka's
 `offsets_for_times`; a broker that answers it with offsets outside the partition (the embedded
@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, TopicPartition
+from confluent_kafka import KafkaError as RdKafkaError
 
 from tfl_tui.core.errors import KafkaError
 from tfl_tui.core.records import Record
@@ -41,12 +42,14 @@ class TopicReader:
                 "enable.auto.commit": "false",
                 "enable.auto.offset.store": "false",
                 "auto.offset.reset": "earliest",
+                # The end of each partition is told as an event: high watermarks do not say it
+                # on every broker (Tansu counts a compressed batch as one offset).
+                "enable.partition.eof": "true",
             },
         )
         self._consumer = create_client(Consumer, conf)
         self.by_time = False  # True once a start by time was honoured
-        self.skipped = 0  # records before the start by time, not read
-        self.total = 0  # records on the topic when reading began
+        self.read = 0  # records read
         self.partitions: list[int] = []
 
     def close(self) -> None:
@@ -99,7 +102,6 @@ class TopicReader:
                 return beginning
             starts[tp.partition] = offset
         self.by_time = True
-        self.skipped = sum(starts[p] - marks[p][0] for p in partitions)
         return starts
 
     def _time_at(self, partition: int, offset: int) -> int | None:
@@ -124,9 +126,9 @@ class TopicReader:
         stop: threading.Event | None = None,
         on_end: Callable[[int], None] | None = None,
     ) -> Iterator[Record]:
-        """Every record up to the ends the partitions had when this began (from `since`, where
-        the broker can seek by time); `stop` set ends it early (the app quits). `on_end` is
-        told of each partition read to its end (an empty one at once)."""
+        """Every record up to the end of each partition (from `since`, where the broker can
+        seek by time); `stop` set ends it early (the app quits). `on_end` is told of each
+        partition read to its end."""
         partitions = self._partitions()
         marks: dict[int, tuple[int, int]] = {}
         for p in partitions:
@@ -134,27 +136,17 @@ class TopicReader:
                 TopicPartition(self.topic, p), timeout=self.timeout
             )
             marks[p] = (int(low), int(high))
-        self.total = sum(high - low for low, high in marks.values())
         starts = self._starts(partitions, marks, since)
-        left = {p for p in partitions if marks[p][1] > max(marks[p][0], starts[p])}
         self.partitions = partitions
         ended = on_end or (lambda _partition: None)
-        for partition in partitions:
-            if partition not in left:
-                ended(partition)
+        left = set(partitions)  # until each says it has reached its end
         self._consumer.assign([TopicPartition(self.topic, p, starts[p]) for p in partitions])
         idle_since = time.monotonic()
         while left and not (stop is not None and stop.is_set()):
             # A short wait: the last batch of a partition is smaller than BATCH.
             batch = self._consumer.consume(BATCH, 0.02)
             if not batch:
-                # The last offsets may be no records (transaction markers): done by position.
-                positions = self._consumer.position([TopicPartition(self.topic, p) for p in left])
-                for tp in positions:
-                    if tp.offset >= marks[tp.partition][1]:
-                        left.discard(tp.partition)
-                        ended(tp.partition)
-                if left and time.monotonic() - idle_since > max(self.timeout, 10.0):
+                if time.monotonic() - idle_since > max(self.timeout, 10.0):
                     raise KafkaError(
                         f"reading {self.topic!r} stalled: nothing came for "
                         f"{max(self.timeout, 10.0):g}s",
@@ -163,14 +155,13 @@ class TopicReader:
                 continue
             idle_since = time.monotonic()
             for message in batch:
-                if message.error() is not None:
-                    continue  # end-of-partition notices and the like
                 partition = message.partition() or 0
-                if partition not in left:
+                error = message.error()
+                if error is not None:
+                    if error.code() == RdKafkaError._PARTITION_EOF and partition in left:
+                        left.discard(partition)
+                        ended(partition)
                     continue
-                offset = message.offset() or 0
-                if offset < marks[partition][1]:
+                if partition in left:
+                    self.read += 1
                     yield to_record(message)
-                if offset + 1 >= marks[partition][1]:
-                    left.discard(partition)
-                    ended(partition)

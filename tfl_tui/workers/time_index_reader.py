@@ -1,6 +1,6 @@
 """Time travel's index, built by reading the whole topic once, for the `t` timeline.
 
-Called from a UI worker thread; `progress(read, total)` is told every few thousand records.
+Called from a UI worker thread; `progress(read)` is told every few thousand records.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def build_index(
     stale_after: timedelta,
     timeout: float,
     stop: threading.Event,
-    progress: Callable[[int, int], None],
+    progress: Callable[[int], None],
 ) -> TimeIndex:
     reader = TopicReader(conf, topic, timeout=timeout)
     try:
@@ -33,7 +33,7 @@ def build_index(
         for count, record in enumerate(reader.records(None, stop, on_end=builder.done), 1):
             builder.feed(decode_record(record))
             if count % PROGRESS_EVERY == 0:
-                progress(count, reader.total)
+                progress(count)
         return builder.finish(utc_now())
     finally:
         reader.close()
