@@ -18,6 +18,7 @@ from tfl_tui.core.stops import (
     Place,
     StopNotFound,
     Watchlist,
+    names_stop,
     parse_places,
     parse_search,
     resolve,
@@ -418,3 +419,12 @@ def test_demo_predictions_agree_with_the_catalogue(stop_id: str) -> None:
         lines |= {i["lineName"] for i in answer}
         now += timedelta(minutes=1)
     assert lines == set(child.lines)
+
+
+def test_a_stop_is_named_by_its_ids_or_words_of_its_name() -> None:
+    label = "Elephant & Castle / New Kent Road (S) → Old Kent Road"
+    ids = ["490007081S", "490G00007081"]
+    assert names_stop("490007081s", ids, label) and names_stop("490G00007081", ids, label)
+    assert names_stop("elephant", ids, label) and names_stop("  NEW   kent ", ids, label)
+    assert not names_stop("490000254W", ids, label)
+    assert not names_stop("york road", ids, label)

@@ -16,7 +16,7 @@ from tfl_tui.core.board_rows import Row, format_etas
 from tfl_tui.core.errors import ExitCode, TflTuiError
 from tfl_tui.core.kafka_target import require_kafka
 from tfl_tui.core.polling import utc_now
-from tfl_tui.core.stops import normalise
+from tfl_tui.core.stops import names_stop
 from tfl_tui.core.text import counted
 from tfl_tui.core.timespec import BadTime, describe_moment, parse_moment
 from tfl_tui.kafka.topic_reader import TopicReader
@@ -24,15 +24,6 @@ from tfl_tui.kafka.topic_reader import TopicReader
 
 class UsageError(TflTuiError):
     exit_code = ExitCode.USAGE
-
-
-def _wanted(row: Row, specs: list[str]) -> bool:
-    """A stop id, or every word of a name in the row's stop label."""
-    label = normalise(row.stop)
-    return any(
-        spec.upper() == row.key[0].upper() or all(w in label for w in normalise(spec).split())
-        for spec in specs
-    )
 
 
 def _json(row: Row, at: datetime) -> str:
@@ -92,7 +83,9 @@ def run(args: argparse.Namespace) -> int:
         reader.close()
     rows = folded.board.rows(at)
     if args.stops:
-        rows = [row for row in rows if _wanted(row, args.stops)]
+        rows = [
+            row for row in rows if any(names_stop(s, [row.key[0]], row.stop) for s in args.stops)
+        ]
     if args.json:
         for row in rows:
             out(_json(row, at))

@@ -14,7 +14,7 @@ from tfl_tui.core.errors import ExitCode
 from tfl_tui.core.kafka_target import require_kafka
 from tfl_tui.core.polling import utc_now
 from tfl_tui.core.records import decode_record
-from tfl_tui.core.stops import normalise
+from tfl_tui.core.stops import names_stop
 from tfl_tui.core.timespec import LONDON, format_duration
 from tfl_tui.kafka.topic_reader import TopicReader
 
@@ -31,12 +31,8 @@ def _minutes(span: timedelta | None) -> str:
 
 
 def _wanted(arrival: Arrival, stops: list[str], lines: list[str]) -> bool:
-    label = normalise(arrival.stop)
-    stop_ok = any(
-        spec.upper() == arrival.stop_id.upper() or all(w in label for w in normalise(spec).split())
-        for spec in stops
-    )
-    return stop_ok and (not lines or arrival.line.lower() in lines)
+    named = any(names_stop(spec, [arrival.stop_id], arrival.stop) for spec in stops)
+    return named and (not lines or arrival.line.lower() in lines)
 
 
 def _json(arrival: Arrival) -> str:

@@ -22,7 +22,7 @@ from tfl_tui.core.stops import (
     StopNotFound,
     is_group_id,
     is_stop_id,
-    normalise,
+    names_stop,
     resolve,
     search_places,
 )
@@ -138,12 +138,9 @@ def add(args: argparse.Namespace, specs: Sequence[str]) -> int:
 
 
 def _matches(stop: BusStop, spec: str) -> bool:
-    """An id or group id, else every word of `spec` in the stop's label (`remove elephant`
-    takes every Elephant & Castle stop; `remove "york road" W` is not needed: ids are shown)."""
-    if is_stop_id(spec) or is_group_id(spec):
-        return spec.upper() in (stop.id.upper(), stop.group.upper())
-    label = normalise(stop.label())
-    return all(word in label for word in normalise(spec).split())
+    """Its id or group id, else words of its name (`remove elephant` takes every Elephant &
+    Castle stop)."""
+    return names_stop(spec, [stop.id, stop.group], stop.label())
 
 
 def remove(args: argparse.Namespace, specs: Sequence[str]) -> int:

@@ -140,6 +140,15 @@ def normalise(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+def names_stop(spec: str, ids: Iterable[str], label: str) -> bool:
+    """Whether `spec` (as typed after --stop or `stops remove`) means this stop: one of its
+    `ids` (its own, its group's), else every word of it in the stop's `label`."""
+    if looks_like_id(spec):
+        return spec.upper() in {ident.upper() for ident in ids}
+    text = normalise(label)
+    return all(word in text for word in normalise(spec).split())
+
+
 def is_stop_id(text: Any) -> bool:
     """A single stop's NaPTAN id (not a group's or a hub's)."""
     return (
