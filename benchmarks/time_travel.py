@@ -66,13 +66,18 @@ async def dashboard_index(bootstrap: str, topic: str, moves: int) -> dict[str, A
     target = KafkaTarget({"bootstrap.servers": bootstrap}, f"broker at {bootstrap}", embedded=False)
     app = TflTuiApp(DashboardOptions(target=target, topic=topic, produce=False))
     async with app.run_test(size=(160, 50)) as pilot:
+        deadline = time.perf_counter() + 600
         while app.painted is None:
+            if time.perf_counter() > deadline:
+                raise TimeoutError("the board never caught up")
             await asyncio.sleep(0.05)
         await pilot.pause(0.5)
         before = rss_mb()
         started = time.perf_counter()
         await pilot.press("t")
         while app._travel_at is None:
+            if time.perf_counter() > deadline:
+                raise TimeoutError("the time travel index was never built")
             await asyncio.sleep(0.01)
         built = time.perf_counter() - started
         index = app.query_one(Timeline).index
@@ -84,6 +89,8 @@ async def dashboard_index(bootstrap: str, topic: str, moves: int) -> dict[str, A
             pressed = time.perf_counter()
             await pilot.press(key)
             while app.travel_painted is None:
+                if time.perf_counter() > deadline:
+                    raise TimeoutError("a cursor move was never painted")
                 await asyncio.sleep(0.001)
             delays.append(app.travel_painted - pressed)
     assert index is not None

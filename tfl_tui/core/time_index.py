@@ -159,6 +159,10 @@ class IndexBuilder:
             while self._next <= now:
                 self.index._checkpoint(self._board, self._next)
                 self._next += self.index.step
+        last = now.replace(microsecond=0)
+        if self.index.read and (not self.index.moments or self.index.moments[-1] < last):
+            # And now itself: a topic written within the last minute still has a moment.
+            self.index._checkpoint(self._board, last)
         return self.index
 
     def _fold_ready(self, up_to: datetime | None, *, final: bool = False) -> None:

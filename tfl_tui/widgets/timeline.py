@@ -117,6 +117,9 @@ class Timeline(Widget, can_focus=True):
         if index is None or not index.moments:
             return
         moment = max(index.moments[0], min(moment, index.moments[-1]))
+        found = index.at(moment)  # the checkpoint shown is where the cursor is
+        if found is not None:
+            moment = found[0]
         self.cursor = moment
         self.refresh()
         self.post_message(self.Moved(moment))
