@@ -9,17 +9,16 @@ import argparse
 import json
 from datetime import datetime, timedelta
 
-from tfl_tui.console import KafkaErrorReporter, log, out, redactor
+from tfl_tui.commands.topic_reading import topic_reader
+from tfl_tui.console import log, out
 from tfl_tui.core.board import Board
 from tfl_tui.core.board_at import LOOKBACK, fold_records_until
 from tfl_tui.core.board_rows import Row, format_etas
 from tfl_tui.core.errors import ExitCode, TflTuiError
-from tfl_tui.core.kafka_target import require_kafka
 from tfl_tui.core.polling import utc_now
 from tfl_tui.core.stops import names_stop
 from tfl_tui.core.text import counted
 from tfl_tui.core.timespec import BadTime, describe_moment, parse_moment
-from tfl_tui.kafka.topic_reader import TopicReader
 
 
 class UsageError(TflTuiError):
@@ -69,18 +68,9 @@ def run(args: argparse.Namespace) -> int:
             f"--at {args.at}: that is {describe_moment(at, now).split(' · ')[1]}",
             hint="the topic tells what was; for now, leave --at out",
         )
-    target = require_kafka(args.config, args.bootstrap_servers)
-    redactor.add_config(target.conf)
-    for warning in target.warnings:
-        log.warning("%s", warning)
-    reader = TopicReader(
-        target.conf, args.topic, timeout=args.connect_timeout, error_cb=KafkaErrorReporter()
-    )
-    try:
+    with topic_reader(args) as reader:
         stale_after = timedelta(seconds=2 * args.interval)
         folded = fold_records_until(reader.records(at - LOOKBACK), at, Board(stale_after))
-    finally:
-        reader.close()
     rows = folded.board.rows(at)
     if args.stops:
         rows = [

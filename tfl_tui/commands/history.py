@@ -7,16 +7,15 @@ import argparse
 import json
 from datetime import datetime, timedelta
 
-from tfl_tui.console import KafkaErrorReporter, log, out, redactor
+from tfl_tui.commands.topic_reading import topic_reader
+from tfl_tui.console import log, out
 from tfl_tui.core.arrivals import Arrival, infer, said_line
 from tfl_tui.core.board_at import LOOKBACK
 from tfl_tui.core.errors import ExitCode
-from tfl_tui.core.kafka_target import require_kafka
 from tfl_tui.core.polling import utc_now
 from tfl_tui.core.records import decode_record
 from tfl_tui.core.stops import names_stop
 from tfl_tui.core.timespec import LONDON, format_duration
-from tfl_tui.kafka.topic_reader import TopicReader
 
 
 def _clock(moment: datetime | None) -> str:
@@ -74,18 +73,9 @@ def text_line(arrival: Arrival) -> str:
 def run(args: argparse.Namespace) -> int:
     now = utc_now()
     since = now - args.since
-    target = require_kafka(args.config, args.bootstrap_servers)
-    redactor.add_config(target.conf)
-    for warning in target.warnings:
-        log.warning("%s", warning)
-    reader = TopicReader(
-        target.conf, args.topic, timeout=args.connect_timeout, error_cb=KafkaErrorReporter()
-    )
-    try:
+    with topic_reader(args) as reader:
         records = (decode_record(record) for record in reader.records(since=since - LOOKBACK))
         arrivals = infer(records, since=since)
-    finally:
-        reader.close()
     lines = [line.lower() for line in args.lines or ()]
     chosen = [a for a in arrivals if _wanted(a, args.stops, lines)]
     for arrival in chosen:
