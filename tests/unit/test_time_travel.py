@@ -7,6 +7,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,9 +16,9 @@ from tests.unit.factories import poll_records
 from tfl_tui.core import board_at
 from tfl_tui.core.backfill import SteppedClock, backfill
 from tfl_tui.core.board import Board
-from tfl_tui.core.board_at import fold_records_until, fold_until
+from tfl_tui.core.board_at import fold_records_until, fold_until, polled_at
 from tfl_tui.core.polling import Poller, Snapshot
-from tfl_tui.core.records import Decoded
+from tfl_tui.core.records import Decoded, decode_record
 from tfl_tui.core.timespec import (
     BadTime,
     describe_moment,
@@ -195,3 +196,13 @@ def test_the_board_at_a_moment_holds_back_little_and_folds_the_same(
         assert folded.board.rows(moment) == fold_until(topic, moment).board.rows(moment)
         if hold >= 100:  # held long enough for newer polls to replace older ones unread
             assert folded.replaced > 0
+
+
+def test_a_timestamp_no_date_can_hold_is_no_time_not_a_crash() -> None:
+    # A hostile producer's record: no poll headers, a timestamp past year 9999.
+    (good,) = history(9, ["490000254W"], polls=1, interval=30)[:1]
+    hostile = msgspec.structs.replace(good.record, headers=(), timestamp_ms=2**62)
+    decoded = decode_record(hostile)
+    assert polled_at(decoded) is None
+    folded = fold_records_until([hostile], WINTER)
+    assert (folded.applied, folded.later) == (1, 0)  # no time: it counts from the start

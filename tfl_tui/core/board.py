@@ -17,7 +17,7 @@ import bisect
 import heapq
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -33,7 +33,7 @@ from tfl_tui.core.board_rows import (
     format_updated,
 )
 from tfl_tui.core.poll_headers import partial_poll
-from tfl_tui.core.records import Decoded, Record, value_text
+from tfl_tui.core.records import Decoded, Record, record_time, value_text
 from tfl_tui.core.text import safe_text
 from tfl_tui.tfl.prediction import OPERATION_DELETE, Prediction
 
@@ -92,15 +92,6 @@ class _PollTracker:
 
     complete: datetime | None = None
     seen: dict[datetime, int] = field(default_factory=dict)
-
-
-def _record_time(record: Record) -> datetime | None:
-    if record.timestamp_ms is None:
-        return None
-    try:
-        return datetime.fromtimestamp(record.timestamp_ms / 1000, UTC)
-    except (ValueError, OverflowError, OSError):  # beyond year 9999: a hostile producer's
-        return None
 
 
 class _Group:
@@ -309,7 +300,7 @@ class Board:
         if poll_time is None:
             # Another producer's record: the prediction's own time stands in for the poll's,
             # else the record's (a bus's arrival time would make it look fresh for ever).
-            when = prediction.timestamp or _record_time(record) or prediction.expected_arrival
+            when = prediction.timestamp or record_time(record) or prediction.expected_arrival
             return stop_id, when, None
         return stop_id, poll_time, size
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from tfl_tui.core.board import Board
 from tfl_tui.core.lookahead import Lookahead
-from tfl_tui.core.poll_headers import poll_ref
-from tfl_tui.core.records import Decoded, Record, decode_record
+from tfl_tui.core.poll_headers import PollRef, poll_ref
+from tfl_tui.core.records import Decoded, Record, decode_record, record_time
 
 # How far before TIME a reader seeks where the broker can seek by time: a prediction is for a
 # bus due within about 30 minutes of its poll (TfL's horizon), so older polls have gone by.
@@ -29,12 +29,13 @@ class Folded:
     replaced: int = 0  # records of polls replaced by then, never decoded
 
 
+def _polled(record: Record, ref: PollRef | None) -> datetime | None:
+    return ref.poll_time if ref is not None else record_time(record)
+
+
 def polled_at(decoded: Decoded) -> datetime | None:
     """When the record's poll ran: its poll header, else the record's own time."""
-    if decoded.poll is not None:
-        return decoded.poll.poll_time
-    stamp = decoded.record.timestamp_ms
-    return None if stamp is None else datetime.fromtimestamp(stamp / 1000, UTC)
+    return _polled(decoded.record, decoded.poll)
 
 
 def fold_until(records: Iterable[Decoded], at: datetime, board: Board | None = None) -> Folded:
@@ -68,12 +69,7 @@ def fold_records_until(
 
     for record in records:
         ref = poll_ref(record.headers)
-        if ref is not None:
-            when: datetime | None = ref.poll_time
-        elif record.timestamp_ms is not None:
-            when = datetime.fromtimestamp(record.timestamp_ms / 1000, UTC)
-        else:
-            when = None
+        when = _polled(record, ref)
         if when is not None and when > at:
             folded.later += 1
             continue

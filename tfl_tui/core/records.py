@@ -81,6 +81,16 @@ class Decoded(msgspec.Struct, gc=False):
         return self.parsed
 
 
+def record_time(record: Record) -> datetime | None:
+    """The record's own timestamp (None: none, or one no date can hold)."""
+    if record.timestamp_ms is None:
+        return None
+    try:
+        return datetime.fromtimestamp(record.timestamp_ms / 1000, UTC)
+    except (ValueError, OverflowError, OSError):  # beyond year 9999: a hostile producer's
+        return None
+
+
 def value_text(value: bytes | None) -> str:
     """A record's value as text: UTF-8, any byte that is not shown as an escape (`\\xff`)."""
     return "" if value is None else value.decode("utf-8", errors="backslashreplace")
